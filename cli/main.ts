@@ -1,0 +1,48 @@
+import { describeError, isSalonwatchError } from '../common/errors.js';
+import type { Command } from './command.js';
+
+/**
+ * Subcommands, loaded on demand so that `salonwatch --help` does not pay for onnxruntime,
+ * kafkajs or fastify. Each module exports `command`.
+ */
+const commands: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
+  stack: { summary: 'local stack of real engines: up | down | status', load: () => import('../infra/stack/command.js') },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const lines = Object.entries(commands).map(([name, { summary }]) => `  ${name.padEnd(width)}  ${summary}`);
+  return [
+    'salonwatch: service standards in retail salons, measured from their cameras',
+    '',
+    'usage: salonwatch <command> [options]     salonwatch <command> --help',
+    '',
+    'commands:',
+    ...lines,
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const entry = commands[name];
+  if (entry === undefined) {
+    process.stderr.write(`salonwatch: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    const { command } = await entry.load();
+    return await command.run(rest);
+  } catch (error) {
+    const code = isSalonwatchError(error) ? error.code : 'INTERNAL';
+    process.stderr.write(`salonwatch ${name}: ${describeError(error)}\n`);
+    if (!isSalonwatchError(error) && error instanceof Error && error.stack !== undefined) {
+      process.stderr.write(error.stack + '\n');
+    }
+    return code === 'USAGE' ? 2 : 1;
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * One sampled picture from a camera: packed RGB24, row-major, `width * height * 3` bytes.
+ * `capturedAt` is milliseconds since the Unix epoch, derived from the stream's own timestamps
+ * (not from when the bytes arrived), so that rules see the camera's clock.
+ */
+export interface Frame {
+  readonly cameraId: string;
+  readonly capturedAt: number;
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}
