@@ -1,0 +1,37 @@
+import { SalonwatchError } from '../common/errors.js';
+import type { Command } from './command.js';
+
+/**
+ * `salonwatch bench <name>`: each benchmark prints human-readable figures, or one JSON object
+ * with `--json`. Benchmarks live beside the stage they measure and are loaded on demand.
+ */
+const benchmarks: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {};
+
+const help = () =>
+  [
+    'usage: salonwatch bench <name> [--json] [options]',
+    '',
+    'benchmarks:',
+    ...Object.entries(benchmarks).map(([name, { summary }]) => `  ${name.padEnd(10)}  ${summary}`),
+    '',
+    'salonwatch bench <name> --help shows the options of one benchmark.',
+  ].join('\n');
+
+export const command: Command = {
+  name: 'bench',
+  summary: 'benchmarks that print measured figures',
+  get help() {
+    return help();
+  },
+  async run(argv) {
+    const [name, ...rest] = argv;
+    if (name === undefined || name === '--help' || name === '-h') {
+      process.stdout.write(help() + '\n');
+      return name === undefined ? 2 : 0;
+    }
+    const entry = benchmarks[name];
+    if (entry === undefined) throw new SalonwatchError('USAGE', `unknown benchmark "${name}"\n\n${help()}`);
+    const { command: bench } = await entry.load();
+    return bench.run(rest);
+  },
+};
