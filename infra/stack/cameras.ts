@@ -32,7 +32,7 @@ export function camerasPart(state: string, count: number): StackPart {
       footage = await demoCameraFootage(state);
     },
 
-    async start() {
+    start() {
       if (footage === undefined) throw new SalonwatchError('INTERNAL', 'cameras: prepare() was not run');
       const file = footage;
       const mounts = stackCameraPaths(count).map((p) => ({ path: p, file }));

@@ -40,7 +40,7 @@ export function clickhousePart(state: string): StackPart {
     process: { name: 'clickhouse', pidFile: path.join(home, 'clickhouse.pid'), logFile: path.join(home, 'stdout.log'), marker: configFile },
     readyTimeoutMs: 60_000,
 
-    async prepare() {
+    prepare() {
       for (const name of ['data', 'tmp', 'user_files', 'format_schemas', 'logs']) mkdirSync(dir(name), { recursive: true });
       // `<yandex>` is the root element 18.16 requires; current releases still accept it.
       writeFileSync(
@@ -107,7 +107,7 @@ export function clickhousePart(state: string): StackPart {
       );
     },
 
-    async start() {
+    start() {
       return startDetached(this.process, 'clickhouse-server', [`--config-file=${configFile}`], { cwd: home });
     },
 

@@ -99,7 +99,7 @@ export function kafkaPart(state: string): StackPart {
       }
     },
 
-    async start() {
+    start() {
       return startDetached(this.process, 'java', [...jvmArgs, 'kafka.Kafka', configFile]);
     },
 
@@ -116,7 +116,7 @@ export function kafkaPart(state: string): StackPart {
       }
     },
 
-    async version() {
+    version() {
       const jar = readdirSync(libs).find((f) => /^kafka_2\.13-[\d.]+\.jar$/.test(f));
       return jar?.replace(/^kafka_2\.13-/, '').replace(/\.jar$/, '') ?? 'unknown';
     },

@@ -9,12 +9,12 @@ export interface StackPart {
   /** How long `up` waits for `ready` before failing with the log's tail. */
   readonly readyTimeoutMs: number;
   /** Writes configuration and initialises storage; idempotent. */
-  prepare(): Promise<void>;
+  prepare(): void | Promise<void>;
   /** Spawns the process in the background; returns its pid. */
-  start(): Promise<number>;
+  start(): number | Promise<number>;
   /** One readiness probe (Kafka metadata, ClickHouse `SELECT 1`, RTSP DESCRIBE). */
   ready(): Promise<boolean>;
   /** Runs once after the part is ready the first time in an `up` (create databases and such). */
   afterReady?(): Promise<void>;
-  version(): Promise<string>;
+  version(): string | Promise<string>;
 }

@@ -64,7 +64,7 @@ export function isAlive(pid: number): boolean {
 /** Stops the process by its pid: SIGTERM, then SIGKILL after `graceMs`. */
 export async function stopProcess(
   proc: ManagedProcess,
-  { graceMs = 15_000, signal = 'SIGTERM' as NodeJS.Signals } = {},
+  { graceMs = 15_000, signal = 'SIGTERM' }: { graceMs?: number; signal?: NodeJS.Signals } = {},
 ): Promise<boolean> {
   const pid = runningPid(proc);
   if (pid === undefined) {

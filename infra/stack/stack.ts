@@ -98,7 +98,7 @@ export async function stackStatus(options: StackOptions = {}): Promise<PartStatu
         state: pid === null ? 'stopped' : ready ? 'running' : 'not-ready',
         pid,
         ports: part.ports,
-        version: ready ? await part.version().catch(() => null) : null,
+        version: ready ? await Promise.resolve(part.version()).catch(() => null) : null,
         rssMiB: pid === null ? null : (rssMiB(pid) ?? null),
         log: part.process.logFile,
       };
