@@ -1,0 +1,262 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { numberOption, parseCommandArgs, type Command } from '../../cli/command.js';
+import { isSalonwatchError, SalonwatchError } from '../../common/errors.js';
+import { probeVideo, readVideoFrames } from '../../ingest/video-file.js';
+import type { PersonDetector } from '../person-detector.js';
+import {
+  createByteTracker,
+  DEFAULT_TRACKER_CONFIG,
+  type TrackerConfig,
+} from '../tracker/byte-tracker.js';
+import { createGtOracle, GT_ORACLE } from './gt-oracle.js';
+import { parseGroundTruth, parseSequenceInfo, type SequenceInfo } from './mot-ground-truth.js';
+import { runEval, type EvalResult } from './run-eval.js';
+import { parseZone } from './zone.js';
+
+const help = `usage: salonwatch eval --video V --gt G.txt [--json] [--model NAME] [--zone x1,y1,x2,y2,...] [--threads N]
+
+Runs person detection and tracking on every frame of a video and scores the tracks against
+MOTChallenge ground truth (boxes with conf 0 are ignored): detection precision and recall at
+IoU 0.5, per-frame person-count MAE, MOTA, IDF1, ID switches, and ms per frame.
+
+options:
+  --video FILE         video to decode (frame n of the file is frame n of the ground truth)
+  --gt FILE            MOTChallenge gt.txt (frame,id,left,top,width,height,conf,...)
+  --json               print one JSON object instead of a table
+  --model NAME         person detector (default: the detector factory's default);
+                       "${GT_ORACLE}" feeds the ground truth back as detections (NOT a model:
+                       it measures the tracker alone)
+  --zone X1,Y1,...     normalised polygon (>= 3 points); also report counts of people whose
+                       feet (bottom centre of the box) are inside it
+  --threads N          ONNX Runtime intra-op threads (default 1)
+  --gt-size WxH        pixel size of the ground truth; default: a "_WxH" suffix of the gt file
+                       name, else seqinfo.ini beside gt/, else the video's size
+  --limit N            stop after N frames (default: seqLength of seqinfo.ini, else the last
+                       annotated frame; later frames of the video are not scored)
+  --track-high S       tracker: first-pass score threshold (default ${DEFAULT_TRACKER_CONFIG.highScore})
+  --track-low S        tracker: lowest score used in the second pass (default ${DEFAULT_TRACKER_CONFIG.lowScore})
+  --track-new S        tracker: score needed to start a track (default ${DEFAULT_TRACKER_CONFIG.newTrackScore})
+  --track-match-iou X  tracker: first-pass minimum IoU (default ${DEFAULT_TRACKER_CONFIG.firstMatchIou})
+  --track-min-hits N   tracker: frames before a track is reported (default ${DEFAULT_TRACKER_CONFIG.minHits})
+  --track-buffer-ms T  tracker: how long a lost track can be re-found (default ${DEFAULT_TRACKER_CONFIG.maxLostMs})
+  --track-hold-ms T    tracker: how long a lost track is still reported (default ${DEFAULT_TRACKER_CONFIG.holdLostMs})
+  --oracle-drop R      ${GT_ORACLE} only: share of boxes dropped per frame (default 0)
+  --oracle-low R       ${GT_ORACLE} only: share of boxes given a low score (default 0)
+`;
+
+export const command: Command = {
+  name: 'eval',
+  summary: 'score person detection and tracking against MOT ground truth',
+  help,
+  async run(argv) {
+    const parsed = parseCommandArgs(command, argv, {
+      video: { type: 'string' },
+      gt: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      model: { type: 'string' },
+      zone: { type: 'string' },
+      threads: { type: 'string' },
+      'gt-size': { type: 'string' },
+      limit: { type: 'string' },
+      'track-high': { type: 'string' },
+      'track-low': { type: 'string' },
+      'track-new': { type: 'string' },
+      'track-match-iou': { type: 'string' },
+      'track-min-hits': { type: 'string' },
+      'track-buffer-ms': { type: 'string' },
+      'track-hold-ms': { type: 'string' },
+      'oracle-drop': { type: 'string' },
+      'oracle-low': { type: 'string' },
+    });
+    if (parsed === undefined) return 0;
+    const v = parsed.values;
+    if (v.video === undefined || v.gt === undefined) {
+      throw new SalonwatchError('USAGE', `--video and --gt are required\n\n${help.trimEnd()}`);
+    }
+    const threads = numberOption('threads', v.threads, 1, { min: 1, max: 64, integer: true });
+    const limitValue = numberOption('limit', v.limit, 0, { min: 1, integer: true });
+    const zone = v.zone === undefined ? undefined : parseZone(v.zone, '--zone');
+    const unit = { min: 0, max: 1 };
+    const tracker: TrackerConfig = {
+      ...DEFAULT_TRACKER_CONFIG,
+      highScore: numberOption(
+        'track-high',
+        v['track-high'],
+        DEFAULT_TRACKER_CONFIG.highScore,
+        unit,
+      ),
+      lowScore: numberOption('track-low', v['track-low'], DEFAULT_TRACKER_CONFIG.lowScore, unit),
+      newTrackScore: numberOption(
+        'track-new',
+        v['track-new'],
+        DEFAULT_TRACKER_CONFIG.newTrackScore,
+        unit,
+      ),
+      firstMatchIou: numberOption(
+        'track-match-iou',
+        v['track-match-iou'],
+        DEFAULT_TRACKER_CONFIG.firstMatchIou,
+        unit,
+      ),
+      minHits: numberOption('track-min-hits', v['track-min-hits'], DEFAULT_TRACKER_CONFIG.minHits, {
+        min: 1,
+        max: 100,
+        integer: true,
+      }),
+      maxLostMs: numberOption(
+        'track-buffer-ms',
+        v['track-buffer-ms'],
+        DEFAULT_TRACKER_CONFIG.maxLostMs,
+        { min: 0 },
+      ),
+      holdLostMs: numberOption(
+        'track-hold-ms',
+        v['track-hold-ms'],
+        DEFAULT_TRACKER_CONFIG.holdLostMs,
+        { min: 0 },
+      ),
+    };
+    if (tracker.lowScore > tracker.highScore)
+      throw new SalonwatchError('USAGE', '--track-low must not exceed --track-high');
+
+    const video = await probeVideo(v.video);
+    const gtText = await readText(v.gt);
+    const groundTruth = parseGroundTruth(gtText, v.gt);
+    const { length: seqLength, ...sequence } = await sequenceOf(v.gt, v['gt-size'], video);
+    const frameLimit = Math.min(
+      limitValue > 0 ? limitValue : Infinity,
+      seqLength ?? groundTruth.lastFrame,
+    );
+
+    const model = v.model ?? 'default';
+    const detector: PersonDetector =
+      model === GT_ORACLE
+        ? createGtOracle(groundTruth, sequence, {
+            dropRate: numberOption('oracle-drop', v['oracle-drop'], 0, unit),
+            lowScoreRate: numberOption('oracle-low', v['oracle-low'], 0, unit),
+          })
+        : await loadDetector(model, threads);
+    try {
+      const result = await runEval({
+        frames: readVideoFrames(v.video),
+        detector,
+        tracker: createByteTracker(tracker),
+        groundTruth,
+        sequence,
+        rawScoreThreshold: tracker.highScore,
+        ...(zone === undefined ? {} : { zone }),
+        limit: frameLimit,
+        now: () => performance.now(),
+      });
+      const report = {
+        video: v.video,
+        gt: v.gt,
+        model: detector.name,
+        threads,
+        sequence,
+        tracker,
+        ...result,
+      };
+      process.stdout.write(v.json ? JSON.stringify(report) + '\n' : formatTable(report));
+    } finally {
+      await detector.close();
+    }
+    return 0;
+  },
+};
+
+function loadDetector(name: string, threads: number): Promise<PersonDetector> {
+  return Promise.reject(
+    new SalonwatchError(
+      'MODEL_UNAVAILABLE',
+      `person detector "${name}" (threads ${threads}) is not available yet; use --model ${GT_ORACLE} to measure the tracker alone`,
+    ),
+  );
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new SalonwatchError('INPUT_INVALID', `${file}: cannot read ground truth`, {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * The pixel size ground-truth boxes are expressed in (see --gt-size in the help) and the
+ * sequence length from seqinfo.ini when there is one: a re-encoded video may carry a few more
+ * frames than were annotated, and those must not be scored as all false positives.
+ */
+async function sequenceOf(
+  gtFile: string,
+  explicit: string | undefined,
+  video: { width: number; height: number },
+): Promise<{ width: number; height: number; length?: number }> {
+  const iniFile = path.join(path.dirname(path.dirname(gtFile)), 'seqinfo.ini');
+  let info: SequenceInfo | undefined;
+  try {
+    info = parseSequenceInfo(await readFile(iniFile, 'utf8'), iniFile);
+  } catch (error) {
+    if (isSalonwatchError(error)) throw error;
+  }
+  const length = info?.length === undefined ? {} : { length: info.length };
+  if (explicit !== undefined) {
+    const m = /^(\d+)x(\d+)$/.exec(explicit);
+    if (m === null)
+      throw new SalonwatchError('USAGE', `--gt-size must look like 768x576, got "${explicit}"`);
+    return { width: Number(m[1]), height: Number(m[2]), ...length };
+  }
+  const suffix = /_(\d+)x(\d+)\.txt$/.exec(path.basename(gtFile));
+  if (suffix !== null) return { width: Number(suffix[1]), height: Number(suffix[2]), ...length };
+  if (info !== undefined) return { width: info.width, height: info.height, ...length };
+  return { width: video.width, height: video.height };
+}
+
+type Report = EvalResult & {
+  video: string;
+  gt: string;
+  model: string;
+  threads: number;
+  sequence: { width: number; height: number };
+  tracker: TrackerConfig;
+};
+
+function formatTable(r: Report): string {
+  const f = (x: number, digits = 3): string => x.toFixed(digits);
+  const rows: [string, string][] = [
+    ['video', r.video],
+    ['ground truth', `${r.gt} (${r.sequence.width}x${r.sequence.height}, ${r.gtLastFrame} frames)`],
+    ['model', `${r.model}, ${r.threads} thread(s)`],
+    ['frames scored', String(r.frames)],
+    ['precision', f(r.precision)],
+    ['recall', f(r.recall)],
+    ['count MAE', f(r.countMae)],
+    ['count exact', `${f(r.countExact * 100, 1)}% of frames`],
+    ['MOTA', f(r.mota)],
+    ['IDF1', f(r.idf1)],
+    ['ID switches', String(r.idSwitches)],
+    ['tracks (gt / predicted)', `${r.gtTracks} / ${r.predictedTracks}`],
+    [
+      'detector alone P / R / MAE',
+      `${f(r.raw.precision)} / ${f(r.raw.recall)} / ${f(r.raw.countMae)}`,
+    ],
+    ['ms per frame (detect+track)', f(r.msPerFrame, 2)],
+    ['  inside session.run', f(r.inferenceMsPerFrame, 2)],
+    ['  tracker', f(r.trackerMsPerFrame, 3)],
+    ['  overhead share', `${f(r.overheadShare * 100, 1)}%`],
+    ['decode ms per frame', f(r.decodeMsPerFrame, 2)],
+  ];
+  if (r.zone !== undefined) {
+    rows.push(['zone count MAE', f(r.zone.countMae)]);
+    rows.push([
+      'zone mean count (gt / pred)',
+      `${f(r.zone.gtMeanCount, 2)} / ${f(r.zone.predictedMeanCount, 2)}`,
+    ]);
+  }
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, val]) => `${k.padEnd(width)}  ${val}`).join('\n') + '\n';
+}

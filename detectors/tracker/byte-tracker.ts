@@ -1,0 +1,251 @@
+import { boxAt, PERSON_CLASS, type Box, type Detections } from '../detections.js';
+import type { TrackedPerson } from '../track.js';
+import { assign } from './assignment.js';
+import { iou } from './geometry.js';
+import { initiate, predict, stateToBox, update, type KalmanState } from './kalman.js';
+
+/**
+ * ByteTrack (Zhang et al., ECCV 2022) over the shared `Detections` record. Every detection
+ * box is associated, not only confident ones: a first pass matches high-score detections to
+ * all live tracks, a second pass matches the remaining low-score detections (mostly occluded
+ * people) to tracks still unmatched, so an occluded person keeps their id instead of being
+ * dropped and re-born. Pure: time is passed in with each frame, nothing is read from a clock.
+ */
+export interface TrackerConfig {
+  /** Detections at or above this score take part in the first association pass. */
+  readonly highScore: number;
+  /** Detections in [lowScore, highScore) only extend existing tracks (second pass). */
+  readonly lowScore: number;
+  /** A detection starts a new (tentative) track only at or above this score. */
+  readonly newTrackScore: number;
+  /** Minimum IoU (against the motion-predicted box) in the first pass. */
+  readonly firstMatchIou: number;
+  /** Minimum IoU in the second, low-score pass: stricter, those boxes are less reliable. */
+  readonly secondMatchIou: number;
+  /** Minimum IoU for a tentative track to be confirmed by its next detection. */
+  readonly tentativeMatchIou: number;
+  /** Birth hysteresis: consecutive matched frames before a track gets an id and is reported. */
+  readonly minHits: number;
+  /** Death hysteresis: how long a lost track may be re-found before it is dropped. */
+  readonly maxLostMs: number;
+  /**
+   * How long a lost track is still reported at its predicted box. A person hidden for a
+   * frame or two still stands there; 0 reports only tracks matched on this frame.
+   */
+  readonly holdLostMs: number;
+  /** First pass cost is 1 - IoU x score (ByteTrack's `fuse_score`), favouring confident boxes. */
+  readonly fuseScore: boolean;
+}
+
+/** Defaults from ByteTrack's MOT17 settings, with time-based buffers (30 frames at 30 fps = 1 s). */
+export const DEFAULT_TRACKER_CONFIG: TrackerConfig = {
+  highScore: 0.5,
+  lowScore: 0.1,
+  newTrackScore: 0.6,
+  firstMatchIou: 0.2,
+  secondMatchIou: 0.5,
+  tentativeMatchIou: 0.3,
+  minHits: 2,
+  maxLostMs: 1000,
+  holdLostMs: 0,
+  fuseScore: false,
+};
+
+export interface Tracker {
+  /** Feeds one frame's detections taken at `timeMs`; returns the people tracked on it. */
+  update(detections: Detections, timeMs: number): TrackedPerson[];
+}
+
+type Status = 'tentative' | 'tracked' | 'lost';
+
+interface Track {
+  /** 0 while tentative: ids are handed out on confirmation, so they stay dense and stable. */
+  id: number;
+  status: Status;
+  state: KalmanState;
+  hits: number;
+  lastSeenMs: number;
+  score: number;
+  box: Box;
+}
+
+interface Candidate {
+  readonly box: Box;
+  readonly score: number;
+}
+
+export function createByteTracker(overrides: Partial<TrackerConfig> = {}): Tracker {
+  const config: TrackerConfig = { ...DEFAULT_TRACKER_CONFIG, ...overrides };
+  validate(config);
+  let tracks: Track[] = [];
+  let nextId = 1;
+  let lastTimeMs: number | undefined;
+
+  const confirm = (track: Track): void => {
+    if (track.id === 0) track.id = nextId++;
+    track.status = 'tracked';
+  };
+
+  const refresh = (track: Track, det: Candidate, timeMs: number): void => {
+    track.state = update(track.state, det.box);
+    track.box = det.box;
+    track.score = det.score;
+    track.lastSeenMs = timeMs;
+    track.hits += 1;
+  };
+
+  return {
+    update(detections, timeMs) {
+      if (lastTimeMs !== undefined && timeMs < lastTimeMs) {
+        throw new RangeError(`tracker time went backwards: ${timeMs} after ${lastTimeMs}`);
+      }
+      const dt = lastTimeMs === undefined ? 0 : (timeMs - lastTimeMs) / 1000;
+      lastTimeMs = timeMs;
+
+      const high: Candidate[] = [];
+      const low: Candidate[] = [];
+      for (let i = 0; i < detections.count; i++) {
+        if (detections.classIds[i] !== PERSON_CLASS) continue;
+        const score = detections.scores[i] ?? 0;
+        const box = boxAt(detections, i);
+        if (box.x2 <= box.x1 || box.y2 <= box.y1) continue;
+        if (score >= config.highScore) high.push({ box, score });
+        else if (score >= config.lowScore) low.push({ box, score });
+      }
+
+      for (const track of tracks) {
+        track.state = predict(track.state, dt);
+        // A lost track reports its predicted box; tracked ones are refreshed below or lost.
+        if (track.status === 'lost') track.box = stateToBox(track.state);
+      }
+      const predicted = new Map(tracks.map((t) => [t, stateToBox(t.state)]));
+      const boxOf = (t: Track): Box => predicted.get(t) ?? t.box;
+
+      // Pass 1: confirmed (tracked or lost) tracks against high-score detections.
+      const pool = tracks.filter((t) => t.status !== 'tentative');
+      const first = match(pool.map(boxOf), high, config.firstMatchIou, config.fuseScore);
+      for (const [ti, di] of first.matches) {
+        const track = pool[ti];
+        const det = high[di];
+        if (track === undefined || det === undefined) continue;
+        refresh(track, det, timeMs);
+        confirm(track);
+      }
+
+      // Pass 2: tracks that were being followed on the previous frame against low-score boxes.
+      const stillTracked = first.unmatchedRows
+        .map((i) => pool[i])
+        .filter((t): t is Track => t !== undefined && t.status === 'tracked');
+      const second = match(stillTracked.map(boxOf), low, config.secondMatchIou, false);
+      for (const [ti, di] of second.matches) {
+        const track = stillTracked[ti];
+        const det = low[di];
+        if (track !== undefined && det !== undefined) refresh(track, det, timeMs);
+      }
+      for (const ti of second.unmatchedRows) {
+        const track = stillTracked[ti];
+        if (track !== undefined) track.status = 'lost';
+      }
+
+      // Pass 3: tentative tracks against the high-score detections nobody claimed.
+      const leftover = first.unmatchedCols
+        .map((i) => high[i])
+        .filter((d): d is Candidate => d !== undefined);
+      const tentative = tracks.filter((t) => t.status === 'tentative');
+      const third = match(
+        tentative.map(boxOf),
+        leftover,
+        config.tentativeMatchIou,
+        config.fuseScore,
+      );
+      const dead = new Set<Track>();
+      for (const [ti, di] of third.matches) {
+        const track = tentative[ti];
+        const det = leftover[di];
+        if (track === undefined || det === undefined) continue;
+        refresh(track, det, timeMs);
+        if (track.hits >= config.minHits) confirm(track);
+      }
+      // Birth needs consecutive hits: a tentative track that misses a frame was noise.
+      for (const ti of third.unmatchedRows) {
+        const track = tentative[ti];
+        if (track !== undefined) dead.add(track);
+      }
+
+      const born: Track[] = [];
+      for (const di of third.unmatchedCols) {
+        const det = leftover[di];
+        if (det === undefined || det.score < config.newTrackScore) continue;
+        const track: Track = {
+          id: 0,
+          status: 'tentative',
+          state: initiate(det.box),
+          hits: 1,
+          lastSeenMs: timeMs,
+          score: det.score,
+          box: det.box,
+        };
+        if (config.minHits <= 1) confirm(track);
+        born.push(track);
+      }
+
+      for (const track of tracks) {
+        if (track.status === 'lost' && timeMs - track.lastSeenMs > config.maxLostMs)
+          dead.add(track);
+      }
+      tracks = [...tracks.filter((t) => !dead.has(t)), ...born];
+
+      const out: TrackedPerson[] = [];
+      for (const track of tracks) {
+        const seenNow = track.lastSeenMs === timeMs;
+        const report =
+          (track.status === 'tracked' && seenNow) ||
+          (track.status === 'lost' && timeMs - track.lastSeenMs <= config.holdLostMs);
+        if (report && track.id !== 0)
+          out.push({ trackId: track.id, box: track.box, score: track.score });
+      }
+      return out.sort((a, b) => a.trackId - b.trackId);
+    },
+  };
+}
+
+function match(
+  boxes: readonly Box[],
+  dets: readonly Candidate[],
+  minIou: number,
+  fuseScore: boolean,
+) {
+  const cost = new Float64Array(boxes.length * dets.length);
+  for (let r = 0; r < boxes.length; r++) {
+    const a = boxes[r];
+    for (let c = 0; c < dets.length; c++) {
+      const d = dets[c];
+      if (a === undefined || d === undefined) continue;
+      const overlap = iou(a, d.box);
+      // Gate on the raw IoU; fusing the score only ranks admissible pairs.
+      cost[r * dets.length + c] =
+        overlap < minIou ? Infinity : 1 - (fuseScore ? overlap * d.score : overlap);
+    }
+  }
+  return assign(cost, boxes.length, dets.length, 1);
+}
+
+function validate(c: TrackerConfig): void {
+  const unit = [
+    'highScore',
+    'lowScore',
+    'newTrackScore',
+    'firstMatchIou',
+    'secondMatchIou',
+    'tentativeMatchIou',
+  ] as const;
+  for (const key of unit) {
+    const v = c[key];
+    if (!(v >= 0 && v <= 1)) throw new RangeError(`tracker ${key} must be in [0, 1], got ${v}`);
+  }
+  if (c.lowScore > c.highScore) throw new RangeError('tracker lowScore must not exceed highScore');
+  if (!Number.isInteger(c.minHits) || c.minHits < 1)
+    throw new RangeError(`tracker minHits must be an integer >= 1`);
+  if (!(c.maxLostMs >= 0) || !(c.holdLostMs >= 0))
+    throw new RangeError('tracker maxLostMs and holdLostMs must be >= 0');
+}

@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Detections } from '../../../detectors/detections.js';
+import { createByteTracker, type Tracker } from '../../../detectors/tracker/byte-tracker.js';
+import type { TrackedPerson } from '../../../detectors/track.js';
+
+type Det = readonly [x1: number, y1: number, x2: number, y2: number, score: number];
+
+function dets(list: readonly Det[]): Detections {
+  return {
+    count: list.length,
+    boxes: Float32Array.from(list.flatMap(([x1, y1, x2, y2]) => [x1, y1, x2, y2])),
+    scores: Float32Array.from(list.map((d) => d[4])),
+    classIds: new Uint16Array(list.length),
+  };
+}
+
+/** A 40x100 person whose left edge is at `x`, top at `y`. */
+function person(x: number, y: number, score = 0.9): Det {
+  return [x, y, x + 40, y + 100, score];
+}
+
+/** Feeds one frame per entry, `stepMs` apart; returns what the tracker reported per frame. */
+function feed(
+  tracker: Tracker,
+  frames: readonly (readonly Det[])[],
+  stepMs = 100,
+): TrackedPerson[][] {
+  return frames.map((frame, i) => tracker.update(dets(frame), i * stepMs));
+}
+
+/** The id reported nearest to `x` on a frame (undefined when nobody is reported within 30 px). */
+function idNear(tracks: readonly TrackedPerson[], x: number): number | undefined {
+  const near = tracks.filter((t) => Math.abs(t.box.x1 - x) < 30);
+  return near[0]?.trackId;
+}
+
+describe('ByteTrack tracker', () => {
+  it('keeps one id for a person walking steadily and reports them from their second frame', () => {
+    const frames = Array.from({ length: 20 }, (_, i) => [person(10 + i * 8, 50)]);
+    const out = feed(createByteTracker(), frames);
+    assert.equal(out[0]?.length, 0, 'birth hysteresis: not reported on the first sighting');
+    const ids = new Set(out.slice(1).map((f) => f[0]?.trackId));
+    assert.deepEqual([...ids], [1]);
+  });
+
+  it('never reports a detection seen on a single frame, nor one too weak to start a track', () => {
+    const frames: Det[][] = [
+      [person(300, 50)],
+      [],
+      [person(100, 50, 0.55)],
+      [person(100, 50, 0.55)],
+      [person(100, 50, 0.55)],
+    ];
+    const out = feed(createByteTracker({ newTrackScore: 0.6 }), frames);
+    assert.ok(
+      out.every((f) => f.length === 0),
+      JSON.stringify(out),
+    );
+  });
+
+  it('keeps both ids when two people cross paths', () => {
+    // A walks right, B walks left, 20 px lower; their boxes overlap heavily for a few frames.
+    const frames = Array.from({ length: 30 }, (_, i) => [
+      person(20 + i * 10, 50),
+      person(310 - i * 10, 70),
+    ]);
+    const out = feed(createByteTracker(), frames);
+    const first = out[2];
+    const last = out[29];
+    assert.ok(first !== undefined && last !== undefined);
+    const a = idNear(first, 40);
+    const b = idNear(first, 290);
+    assert.ok(a !== undefined && b !== undefined && a !== b);
+    assert.equal(idNear(last, 20 + 29 * 10), a, 'A keeps its id after the crossing');
+    assert.equal(idNear(last, 310 - 29 * 10), b, 'B keeps its id after the crossing');
+    for (const f of out.slice(1)) assert.equal(f.length, 2, 'both people reported on every frame');
+  });
+
+  it('re-finds a person after an occlusion gap shorter than the track buffer, at the predicted place', () => {
+    const frames: Det[][] = [];
+    for (let i = 0; i < 30; i++) frames.push(i >= 10 && i < 16 ? [] : [person(10 + i * 10, 50)]);
+    const out = feed(createByteTracker({ maxLostMs: 1000 }), frames);
+    assert.equal(out[9]?.[0]?.trackId, 1);
+    assert.deepEqual(
+      out.slice(10, 16).map((f) => f.length),
+      [0, 0, 0, 0, 0, 0],
+      'not reported while hidden',
+    );
+    assert.equal(out[16]?.[0]?.trackId, 1, 'same id right after the gap');
+    assert.equal(out[29]?.[0]?.trackId, 1);
+  });
+
+  it('gives a new id when the gap outlasts the track buffer', () => {
+    const frames: Det[][] = [];
+    for (let i = 0; i < 30; i++) frames.push(i >= 10 && i < 16 ? [] : [person(10 + i * 10, 50)]);
+    const out = feed(createByteTracker({ maxLostMs: 300 }), frames);
+    assert.equal(out[9]?.[0]?.trackId, 1);
+    assert.equal(out[16]?.length, 0, 'a re-born track waits for its second hit');
+    assert.equal(out[17]?.[0]?.trackId, 2);
+  });
+
+  it('holds a lost track at its predicted box for holdLostMs', () => {
+    const frames: Det[][] = [];
+    for (let i = 0; i < 12; i++) frames.push(i >= 8 ? [] : [person(10 + i * 10, 50)]);
+    const out = feed(createByteTracker({ holdLostMs: 200 }), frames);
+    assert.deepEqual(
+      out.slice(8).map((f) => f.length),
+      [1, 1, 0, 0],
+    );
+    const held = out[9]?.[0];
+    assert.ok(held !== undefined);
+    assert.ok(
+      Math.abs(held.box.x1 - (10 + 9 * 10)) < 6,
+      `predicted x1 ${held.box.x1} follows the motion`,
+    );
+  });
+
+  it('follows an occluded person through low-score detections (second pass) with the same id', () => {
+    const frames: Det[][] = [];
+    for (let i = 0; i < 20; i++)
+      frames.push([person(10 + i * 10, 50, i >= 6 && i < 14 ? 0.3 : 0.9)]);
+    const byte = feed(createByteTracker({ highScore: 0.5, lowScore: 0.1 }), frames);
+    assert.ok(
+      byte.slice(1).every((f) => f.length === 1 && f[0]?.trackId === 1),
+      JSON.stringify(byte.map((f) => f.map((t) => t.trackId))),
+    );
+
+    // Without the low-score pass the same scene loses the person while occluded.
+    const highOnly = feed(createByteTracker({ highScore: 0.5, lowScore: 0.5 }), frames);
+    assert.deepEqual(
+      highOnly.slice(6, 14).map((f) => f.length),
+      [0, 0, 0, 0, 0, 0, 0, 0],
+    );
+  });
+
+  it('does not let a low-score box start a track', () => {
+    const frames = Array.from({ length: 5 }, () => [person(100, 50, 0.3)]);
+    const out = feed(createByteTracker(), frames);
+    assert.ok(out.every((f) => f.length === 0));
+  });
+
+  it('uses elapsed time, not frame count: the same walk at 25 fps and 10 fps keeps its id across a 0.6 s gap', () => {
+    for (const fps of [10, 25]) {
+      const step = 1000 / fps;
+      const speed = 100; // px per second
+      const frames: Det[][] = [];
+      const n = Math.round(3 * fps);
+      for (let i = 0; i < n; i++) {
+        const t = i / fps;
+        frames.push(t >= 1 && t < 1.6 ? [] : [person(10 + speed * t, 50)]);
+      }
+      const out = feed(createByteTracker({ maxLostMs: 1000 }), frames, step);
+      const ids = new Set(out.flatMap((f) => f.map((p) => p.trackId)));
+      assert.deepEqual([...ids], [1], `${fps} fps`);
+    }
+  });
+
+  it('rejects time going backwards and invalid settings', () => {
+    const tracker = createByteTracker();
+    tracker.update(dets([]), 1000);
+    assert.throws(() => tracker.update(dets([]), 900), /backwards/);
+    assert.throws(() => createByteTracker({ lowScore: 0.8, highScore: 0.5 }), /lowScore/);
+    assert.throws(() => createByteTracker({ minHits: 0 }), /minHits/);
+  });
+
+  it('ignores classes other than person', () => {
+    const d = dets([person(10, 10), person(10, 10)]);
+    const cars: Detections = { ...d, classIds: Uint16Array.from([2, 2]) };
+    const tracker = createByteTracker();
+    tracker.update(cars, 0);
+    assert.equal(tracker.update(cars, 100).length, 0);
+  });
+});
