@@ -1,0 +1,111 @@
+/**
+ * A person's appearance as a colour histogram of the torso: what tells a uniform from street
+ * clothes, and what re-identifies a customer after an occlusion or a tracker id switch. Pure:
+ * pixels in, histogram out.
+ */
+import type { Frame } from '../ingest/frame.js';
+import type { Box } from './detections.js';
+
+/** Levels per RGB channel: 8 gives 32-unit cells, coarse enough to survive lighting noise. */
+export const LEVELS = 8;
+export const BINS = LEVELS * LEVELS * LEVELS;
+const SHIFT = 5; // 256 / LEVELS = 32 = 1 << 5
+
+/** Normalised histogram (sums to 1) over `BINS` joint RGB cells, index `r * 64 + g * 8 + b`. */
+export type ColourHistogram = Float32Array;
+
+/**
+ * The torso: the middle 40% of the box's width, from 20% to 50% of its height. This stays
+ * below the head and above the hands and counter edge for a standing person; a looser region
+ * lets background into the histogram when boxes are wide.
+ */
+export function torsoRegion(box: Box): Box {
+  const w = box.x2 - box.x1;
+  const h = box.y2 - box.y1;
+  return { x1: box.x1 + 0.3 * w, y1: box.y1 + 0.2 * h, x2: box.x1 + 0.7 * w, y2: box.y1 + 0.5 * h };
+}
+
+/**
+ * Torso colour histogram of `box` in `frame`, or undefined when the region is off-frame or
+ * empty. At most about `maxSamples` pixels are read (on a regular grid) so the cost does not
+ * grow with resolution.
+ */
+export function torsoHistogram(frame: Frame, box: Box, maxSamples = 1024): ColourHistogram | undefined {
+  const r = torsoRegion(box);
+  const x1 = Math.max(0, Math.floor(r.x1));
+  const y1 = Math.max(0, Math.floor(r.y1));
+  const x2 = Math.min(frame.width, Math.ceil(r.x2));
+  const y2 = Math.min(frame.height, Math.ceil(r.y2));
+  if (x2 <= x1 || y2 <= y1) return undefined;
+  const step = Math.max(1, Math.floor(Math.sqrt(((x2 - x1) * (y2 - y1)) / maxSamples)));
+  const hist = new Float32Array(BINS);
+  const data = frame.data;
+  let n = 0;
+  for (let y = y1; y < y2; y += step) {
+    let o = (y * frame.width + x1) * 3;
+    for (let x = x1; x < x2; x += step, o += 3 * step) {
+      const bin = (((data[o] ?? 0) >> SHIFT) << 6) | (((data[o + 1] ?? 0) >> SHIFT) << 3) | ((data[o + 2] ?? 0) >> SHIFT);
+      hist[bin] = (hist[bin] ?? 0) + 1;
+      n++;
+    }
+  }
+  if (n === 0) return undefined;
+  for (let i = 0; i < BINS; i++) hist[i] = (hist[i] ?? 0) / n;
+  return hist;
+}
+
+/** A histogram of given colours with given shares: reference models and scripted scenarios. */
+export function histogramOf(colours: readonly { rgb: readonly [number, number, number]; share: number }[]): ColourHistogram {
+  const hist = new Float32Array(BINS);
+  let total = 0;
+  for (const { rgb, share } of colours) {
+    const bin = ((rgb[0] >> SHIFT) << 6) | ((rgb[1] >> SHIFT) << 3) | (rgb[2] >> SHIFT);
+    hist[bin] = (hist[bin] ?? 0) + share;
+    total += share;
+  }
+  if (total > 0) for (let i = 0; i < BINS; i++) hist[i] = (hist[i] ?? 0) / total;
+  return hist;
+}
+
+/** Bhattacharyya coefficient in [0, 1]: 1 for identical histograms, 0 for disjoint ones. */
+export function similarity(a: ColourHistogram, b: ColourHistogram): number {
+  let s = 0;
+  for (let i = 0; i < BINS; i++) {
+    const p = a[i] ?? 0;
+    const q = b[i] ?? 0;
+    if (p > 0 && q > 0) s += Math.sqrt(p * q);
+  }
+  return Math.min(1, s);
+}
+
+export function parseHexColour(hex: string): [number, number, number] {
+  const v = Number.parseInt(hex.slice(1), 16);
+  return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
+}
+
+/**
+ * The cells whose centre lies within `radius` (RGB distance) of any reference colour. The share
+ * of a torso histogram in these cells is the uniform evidence of a frame.
+ */
+export function colourMask(colours: readonly (readonly [number, number, number])[], radius: number): Uint8Array {
+  const mask = new Uint8Array(BINS);
+  const half = 1 << (SHIFT - 1);
+  for (let bin = 0; bin < BINS; bin++) {
+    const r = ((bin >> 6) << SHIFT) + half;
+    const g = (((bin >> 3) & 7) << SHIFT) + half;
+    const b = ((bin & 7) << SHIFT) + half;
+    for (const c of colours) {
+      if (Math.hypot(r - c[0], g - c[1], b - c[2]) <= radius) {
+        mask[bin] = 1;
+        break;
+      }
+    }
+  }
+  return mask;
+}
+
+export function maskedShare(hist: ColourHistogram, mask: Uint8Array): number {
+  let s = 0;
+  for (let i = 0; i < BINS; i++) if (mask[i] === 1) s += hist[i] ?? 0;
+  return s;
+}
