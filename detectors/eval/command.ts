@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { numberOption, parseCommandArgs, type Command } from '../../cli/command.js';
 import { isSalonwatchError, SalonwatchError } from '../../common/errors.js';
+import type { Frame } from '../../ingest/frame.js';
 import { probeVideo, readVideoFrames } from '../../ingest/video-file.js';
 import type { PersonDetector } from '../person-detector.js';
 import {
@@ -13,6 +14,7 @@ import {
 import { createGtOracle, GT_ORACLE } from './gt-oracle.js';
 import { parseGroundTruth, parseSequenceInfo, type SequenceInfo } from './mot-ground-truth.js';
 import { runEval, type EvalResult } from './run-eval.js';
+import { recordingDetector, replayDetector } from './replay.js';
 import { parseZone } from './zone.js';
 
 const help = `usage: salonwatch eval --video V --gt G.txt [--json] [--model NAME] [--zone x1,y1,x2,y2,...] [--threads N]
@@ -44,6 +46,9 @@ options:
   --track-min-hits N   tracker: frames before a track is reported (default ${DEFAULT_TRACKER_CONFIG.minHits})
   --track-buffer-ms T  tracker: how long a lost track can be re-found (default ${DEFAULT_TRACKER_CONFIG.maxLostMs})
   --track-hold-ms T    tracker: how long a lost track is still reported (default ${DEFAULT_TRACKER_CONFIG.holdLostMs})
+  --save-detections F  also write the detector's raw person boxes to F (MOT det.txt form)
+  --replay F           instead of running a model, replay detections saved with
+                       --save-detections (tunes the tracker in seconds; no timing figures)
   --oracle-drop R      ${GT_ORACLE} only: share of boxes dropped per frame (default 0)
   --oracle-low R       ${GT_ORACLE} only: share of boxes given a low score (default 0)
 `;
@@ -70,6 +75,8 @@ export const command: Command = {
       'track-min-hits': { type: 'string' },
       'track-buffer-ms': { type: 'string' },
       'track-hold-ms': { type: 'string' },
+      'save-detections': { type: 'string' },
+      replay: { type: 'string' },
       'oracle-drop': { type: 'string' },
       'oracle-low': { type: 'string' },
     });
@@ -136,16 +143,30 @@ export const command: Command = {
     );
 
     const model = v.model ?? 'default';
-    const detector: PersonDetector =
-      model === GT_ORACLE
-        ? createGtOracle(groundTruth, sequence, {
-            dropRate: numberOption('oracle-drop', v['oracle-drop'], 0, unit),
-            lowScoreRate: numberOption('oracle-low', v['oracle-low'], 0, unit),
-          })
-        : await loadDetector(model, threads);
+    let detector: PersonDetector;
+    // The oracle and replays never look at pixels: skip decoding, keep the video's timing.
+    let pixels = true;
+    if (v.replay !== undefined) {
+      const recorded = parseGroundTruth(await readText(v.replay), v.replay);
+      detector = replayDetector(recorded, sequence, v.replay);
+      pixels = false;
+    } else if (model === GT_ORACLE) {
+      detector = createGtOracle(groundTruth, sequence, {
+        dropRate: numberOption('oracle-drop', v['oracle-drop'], 0, unit),
+        lowScoreRate: numberOption('oracle-low', v['oracle-low'], 0, unit),
+      });
+      pixels = false;
+    } else {
+      detector = await loadDetector(model, threads);
+    }
+    const saved: string[] = [];
+    if (v['save-detections'] !== undefined) detector = recordingDetector(detector, sequence, saved);
+    const size = { width: decodeSize.width, height: decodeSize.height };
     try {
       const result = await runEval({
-        frames: readVideoFrames(v.video, { width: decodeSize.width, height: decodeSize.height }),
+        frames: pixels
+          ? readVideoFrames(v.video, size)
+          : blankFrames(frameLimit, size, video.fps > 0 ? video.fps : 10),
         detector,
         tracker: createByteTracker(tracker),
         groundTruth,
@@ -155,6 +176,9 @@ export const command: Command = {
         limit: frameLimit,
         now: () => performance.now(),
       });
+      if (v['save-detections'] !== undefined) {
+        await writeFile(v['save-detections'], saved.join('\n') + '\n');
+      }
       const report = {
         video: v.video,
         gt: v.gt,
@@ -220,6 +244,18 @@ async function sequenceOf(
   if (suffix !== null) return { width: Number(suffix[1]), height: Number(suffix[2]), ...length };
   if (info !== undefined) return { width: info.width, height: info.height, ...length };
   return { width: video.width, height: video.height };
+}
+
+async function* blankFrames(
+  count: number,
+  size: { width: number; height: number },
+  fps: number,
+): AsyncGenerator<Frame> {
+  const data = new Uint8Array(size.width * size.height * 3);
+  for (let i = 0; i < count; i++) {
+    yield { cameraId: 'replay', capturedAt: Math.round((i * 1000) / fps), ...size, data };
+    await Promise.resolve();
+  }
 }
 
 function parseSize(option: string, text: string): { width: number; height: number } {

@@ -12,6 +12,8 @@ export interface GroundTruthBox {
   readonly id: number;
   readonly box: Box;
   readonly ignore: boolean;
+  /** The raw `conf` column: 0/1 in ground truth, the detector's score in a det.txt file. */
+  readonly conf: number;
 }
 
 export interface GroundTruth {
@@ -61,6 +63,7 @@ export function parseGroundTruth(text: string, file: string): GroundTruth {
       id,
       box: { x1: left, y1: top, x2: left + width, y2: top + height },
       ignore: conf === 0,
+      conf,
     });
     if (frame > lastFrame) lastFrame = frame;
   }

@@ -31,6 +31,7 @@ describe('MOTChallenge ground-truth parser', () => {
       id: 9,
       box: { x1: 499, y1: 158, x2: 499 + 31.03, y2: 158 + 75.17 },
       ignore: false,
+      conf: 1,
     });
     assert.equal(f1[1]?.ignore, true);
     assert.equal(gt.frames.has(2), false);

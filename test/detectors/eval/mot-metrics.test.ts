@@ -12,7 +12,12 @@ import type { GroundTruthBox } from '../../../detectors/eval/mot-ground-truth.js
 function span(a: number, b: number): Box {
   return { x1: a, y1: 0, x2: b, y2: 10 };
 }
-const gt = (id: number, box: Box, ignore = false): GroundTruthBox => ({ id, box, ignore });
+const gt = (id: number, box: Box, ignore = false): GroundTruthBox => ({
+  id,
+  box,
+  ignore,
+  conf: ignore ? 0 : 1,
+});
 const pred = (id: number, box: Box): PredictedBox => ({ id, box });
 
 const near = (actual: number, expected: number, what: string): void => {
