@@ -1,0 +1,51 @@
+import type { Frame } from '../../ingest/frame.js';
+import type { Detections } from '../detections.js';
+import { createCandidates, toDetections, type Candidates } from '../postprocess/candidates.js';
+import { nms, type NmsOptions } from '../postprocess/nms.js';
+import { inputLength, letterboxInto, planLetterbox, unletterboxBoxes, type LetterboxPlan, type PixelFormat } from '../preprocess.js';
+
+/**
+ * The per-detector scratch state shared by the letterboxing backends: the plan for the current
+ * frame size (its resampling tables are rebuilt only when the size changes), the input tensor
+ * buffer and the candidate buffers, all reused from frame to frame.
+ */
+export interface LetterboxState {
+  readonly inputWidth: number;
+  readonly inputHeight: number;
+  readonly pixels: PixelFormat;
+  plan: LetterboxPlan | undefined;
+  readonly input: Float32Array;
+  readonly candidates: Candidates;
+}
+
+export function createLetterboxState(inputWidth: number, inputHeight: number, pixels: PixelFormat): LetterboxState {
+  return {
+    inputWidth,
+    inputHeight,
+    pixels,
+    plan: undefined,
+    input: new Float32Array(inputWidth * inputHeight * 3),
+    candidates: createCandidates(),
+  };
+}
+
+/** Letterboxes `frame` into `state.input` and returns the plan that maps boxes back. */
+export function prepareInput(frame: Frame, state: LetterboxState): LetterboxPlan {
+  let plan = state.plan;
+  if (plan?.sourceWidth !== frame.width || plan.sourceHeight !== frame.height) {
+    plan = planLetterbox(frame.width, frame.height, state.inputWidth, state.inputHeight);
+    state.plan = plan;
+  }
+  if (inputLength(plan) !== state.input.length) throw new RangeError('letterbox plan does not match the input buffer');
+  letterboxInto(frame.data, plan, state.pixels, state.input);
+  state.candidates.count = 0;
+  return plan;
+}
+
+/** NMS over the decoded candidates, then boxes from model-input to frame pixels. */
+export function finishDetections(state: LetterboxState, plan: LetterboxPlan, options: NmsOptions): Detections {
+  const kept = nms(state.candidates, options);
+  const detections = toDetections(state.candidates, state.candidates.order, kept);
+  unletterboxBoxes(detections.boxes, detections.count, plan);
+  return detections;
+}
