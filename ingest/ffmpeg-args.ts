@@ -1,0 +1,119 @@
+/**
+ * The ffmpeg command line for sampling one camera, as plain data (pure, so each flag's reason
+ * sits next to it and tests can read the result). `sampler.ts` hands these to fluent-ffmpeg;
+ * the benchmark runs the same decode bare to measure the sampler's own overhead.
+ */
+import type { FrameSize, StreamSource } from '../config/fleet.js';
+
+export type DecodeMode = 'keyframe' | 'full';
+
+export interface SamplingSpec {
+  readonly source: StreamSource;
+  readonly fps: number;
+  readonly frameSize: FrameSize;
+  readonly mode: DecodeMode;
+  /** Read files at their native rate, like a camera (default true); false decodes as fast as possible. */
+  readonly realtime?: boolean;
+  /** Loop a file forever (benchmarks and demos). */
+  readonly loop?: boolean;
+  /** Socket I/O timeout: how long a silent camera may hang ffmpeg before it exits on its own. */
+  readonly ioTimeoutMs?: number;
+}
+
+export interface FfmpegArgs {
+  readonly input: string;
+  /** Options before `-i` (global, demuxer and decoder options). */
+  readonly inputOptions: readonly string[];
+  /** Options after `-i`, for the one rawvideo output on stdout. */
+  readonly outputOptions: readonly string[];
+}
+
+/**
+ * Keeps the first decoded frame of each 1/fps slot of stream time. Unlike the `fps` filter it
+ * never duplicates a frame to fill a gap: with keyframe-only decoding of a 2 s GOP at 1 fps,
+ * `fps=1` would emit every keyframe twice, which the health check would read as a frozen
+ * picture. Slots are counted from stream time 0, so the rate does not drift.
+ */
+export function selectExpression(fps: number): string {
+  return `select='isnan(prev_selected_t)+gte(floor(t*${fps})-floor(prev_selected_t*${fps}),1)'`;
+}
+
+export function videoFilter(
+  spec: Pick<SamplingSpec, 'fps' | 'frameSize'>,
+  timestamps = true,
+): string {
+  const { width, height } = spec.frameSize;
+  return [
+    // Selecting before scaling means only the kept frames are scaled and converted.
+    selectExpression(spec.fps),
+    // `area` averages the pixels a downscale drops, so the detector does not see aliasing.
+    `scale=${width}:${height}:flags=area`,
+    'format=rgb24',
+    // One stderr line per emitted frame carrying its pts: the side channel for capture time.
+    // checksum=0 skips hashing each picture, which showinfo does by default.
+    ...(timestamps ? ['showinfo=checksum=0'] : []),
+  ].join(',');
+}
+
+export function samplingArgs(spec: SamplingSpec): FfmpegArgs {
+  const ioTimeoutUs = String((spec.ioTimeoutMs ?? 5_000) * 1000);
+  const transport: string[] = [];
+  switch (spec.source.kind) {
+    case 'rtsp':
+      // TCP interleaving: UDP loses packets (smeared frames) on busy salon networks and NATs.
+      // `-timeout` (ffmpeg >= 5) bounds every socket read, so a silent camera ends the process.
+      transport.push('-rtsp_transport', 'tcp', '-timeout', ioTimeoutUs);
+      break;
+    case 'http':
+      transport.push('-rw_timeout', ioTimeoutUs);
+      break;
+    case 'file':
+      if (spec.realtime ?? true) transport.push('-re');
+      if (spec.loop === true) transport.push('-stream_loop', '-1');
+      break;
+  }
+  return {
+    input: spec.source.url,
+    inputOptions: [
+      '-hide_banner',
+      '-nostdin',
+      '-nostats',
+      // `info` is the level showinfo writes at; connection errors come at `error`.
+      '-loglevel',
+      'info',
+      // One decoding thread per camera: across many cameras this costs less CPU in total than
+      // `-threads auto`, whose frame threads add latency and synchronisation for no gain at 1 fps.
+      '-threads',
+      '1',
+      // Keep the camera's own timestamps instead of rebasing them to zero.
+      '-copyts',
+      ...transport,
+      // The decoder never reconstructs P and B frames: a 2 s GOP costs 1/50 of full decoding.
+      ...(spec.mode === 'keyframe' ? ['-skip_frame', 'nokey'] : []),
+    ],
+    outputOptions: [
+      '-map',
+      '0:v:0',
+      '-an',
+      '-sn',
+      '-dn',
+      '-filter_threads',
+      '1',
+      '-vf',
+      videoFilter(spec),
+      // rawvideo has no timestamps, so ffmpeg would default to constant frame rate and
+      // duplicate frames to fill gaps; passthrough emits exactly the selected frames.
+      '-fps_mode',
+      'passthrough',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'rgb24',
+    ],
+  };
+}
+
+/** The same arguments as one argv, for the bare-ffmpeg baseline and for logs. */
+export function argv(args: FfmpegArgs, output: string): string[] {
+  return [...args.inputOptions, '-i', args.input, ...args.outputOptions, '-y', output];
+}

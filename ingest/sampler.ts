@@ -1,0 +1,418 @@
+/**
+ * The sampler of one camera: an ffmpeg process (built and spawned with fluent-ffmpeg) that
+ * decodes the stream, keeps `fps` frames per second, scales them to the model size and writes
+ * RGB24 to a pipe; this side cuts the pipe into Frames, stamps each with its capture time from
+ * the stream's timestamps, checks picture health and hands frames to the consumer through a
+ * bounded queue. It reconnects with capped, jittered backoff, and a watchdog restarts a process
+ * that stopped delivering frames. The adapter owns all I/O and the clock; the decisions it
+ * applies (backoff, timestamps, health, failure causes, decode mode) are pure modules.
+ */
+import ffmpeg from 'fluent-ffmpeg';
+import type { ChildProcess } from 'node:child_process';
+import type { FrameSize, StreamSource } from '../config/fleet.js';
+import { createLogger, type Logger } from '../common/log.js';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+import { keyframeIntervalFromGaps, modeFor } from './decode-mode.js';
+import { samplingArgs, type DecodeMode } from './ffmpeg-args.js';
+import { classifyFailure, isDiagnostic, parseShowinfo, type Failure } from './ffmpeg-log.js';
+import { FrameQueue } from './frame-queue.js';
+import type { Frame } from './frame.js';
+import { CameraHealth, type HealthStatus, type HealthThresholds } from './health.js';
+import { RawFrameSplitter } from './raw-frames.js';
+import { StreamClock } from './stream-clock.js';
+
+export interface SamplerOptions {
+  readonly cameraId: string;
+  readonly source: StreamSource;
+  readonly fps: number;
+  readonly frameSize: FrameSize;
+  /** Known keyframe interval; when absent it is measured from the stream. */
+  readonly keyframeIntervalS?: number;
+  /** Force a decode mode (benchmarks); normally chosen from the keyframe interval. */
+  readonly mode?: DecodeMode;
+  /** Frames held for a slow consumer before the oldest is dropped. */
+  readonly queueCapacity?: number;
+  readonly backoff?: BackoffPolicy;
+  /** No frame for this many expected intervals means the stream stalled. */
+  readonly stallIntervals?: number;
+  /** How long a new connection may take to deliver its first frame. */
+  readonly firstFrameTimeoutMs?: number;
+  readonly ioTimeoutMs?: number;
+  /** Files: read at native rate (default) and loop (default false). */
+  readonly realtime?: boolean;
+  readonly loop?: boolean;
+  /** Skip the per-frame picture checks (the benchmark measures them separately). */
+  readonly analysePictures?: boolean;
+  readonly health?: Partial<HealthThresholds>;
+  readonly logger?: Logger;
+  readonly now?: () => number;
+  readonly random?: () => number;
+}
+
+/** What `salonwatch node status` shows per camera. */
+export interface CameraStatus {
+  readonly cameraId: string;
+  readonly health: HealthStatus;
+  readonly decodeMode: DecodeMode;
+  readonly keyframeIntervalS: number | undefined;
+  readonly framesReceived: number;
+  readonly framesDropped: number;
+  /** Frames per second received over the last `FPS_WINDOW_MS`. */
+  readonly fps: number;
+  readonly lastCapturedAt: number | undefined;
+  /** ffmpeg processes started (first connection included). */
+  readonly starts: number;
+  readonly pid: number | undefined;
+}
+
+type HealthListener = (status: HealthStatus, cameraId: string) => void;
+
+const FPS_WINDOW_MS = 30_000;
+/** stderr lines kept to explain a failure; showinfo lines are not kept. */
+const DIAGNOSTIC_LINES = 40;
+/** Frames held while waiting for their timestamp line (stderr and stdout are separate pipes). */
+const MAX_UNMATCHED = 8;
+
+interface Run {
+  readonly command: ffmpeg.FfmpegCommand;
+  readonly startedAt: number;
+  readonly splitter: RawFrameSplitter;
+  readonly frames: { data: Uint8Array; arrivedAt: number }[];
+  readonly pts: number[];
+  readonly diagnostics: string[];
+  /** Set when this side ended the process, so its exit is not treated as a camera failure. */
+  endedBy: 'stop' | 'restart' | Failure | undefined;
+  sawInput: boolean;
+  framesOut: number;
+  pid: number | undefined;
+  exited: Promise<void>;
+}
+
+export class CameraSampler {
+  readonly cameraId: string;
+  readonly frames: FrameQueue<Frame>;
+  private readonly options: SamplerOptions;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private readonly log: Logger;
+  private readonly health: CameraHealth;
+  private readonly clock = new StreamClock();
+  private readonly listeners = new Set<HealthListener>();
+  private mode: DecodeMode;
+  private keyframeIntervalS: number | undefined;
+  private readonly gaps: number[] = [];
+  private lastPts: number | undefined;
+  private run: Run | undefined;
+  private attempt = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private starts = 0;
+  private received = 0;
+  private lastFrameAt: number | undefined;
+  private lastCapturedAt: number | undefined;
+  private readonly arrivals: number[] = [];
+
+  constructor(options: SamplerOptions) {
+    this.options = options;
+    this.cameraId = options.cameraId;
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+    this.log = options.logger ?? createLogger({ component: 'sampler', cameraId: options.cameraId });
+    this.frames = new FrameQueue(options.queueCapacity ?? 2);
+    this.health = new CameraHealth(this.now(), options.health);
+    this.keyframeIntervalS = options.keyframeIntervalS;
+    this.mode =
+      options.mode ??
+      (this.keyframeIntervalS === undefined
+        ? 'keyframe'
+        : modeFor(1 / options.fps, this.keyframeIntervalS));
+  }
+
+  onHealth(listener: HealthListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  start(): this {
+    if (this.watchdog !== undefined || this.stopped) return this;
+    this.spawn();
+    // One timer per camera, once a second: cheap, and a stall is detected within a second.
+    this.watchdog = setInterval(() => {
+      this.tick();
+    }, 1000);
+    this.watchdog.unref();
+    return this;
+  }
+
+  /** Stops the process, ends the frame queue, and resolves once ffmpeg has exited. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.watchdog);
+    clearTimeout(this.retryTimer);
+    const run = this.run;
+    if (run !== undefined) {
+      run.endedBy = 'stop';
+      run.command.kill('SIGKILL');
+      await run.exited;
+    }
+    this.frames.close();
+  }
+
+  status(): CameraStatus {
+    const now = this.now();
+    while (this.arrivals.length > 0 && (this.arrivals[0] ?? 0) < now - FPS_WINDOW_MS)
+      this.arrivals.shift();
+    return {
+      cameraId: this.cameraId,
+      health: this.health.status,
+      decodeMode: this.mode,
+      keyframeIntervalS: this.keyframeIntervalS,
+      framesReceived: this.received,
+      framesDropped: this.frames.dropped,
+      fps:
+        this.arrivals.length /
+        (Math.min(FPS_WINDOW_MS, now - (this.firstArrival ?? now)) / 1000 || 1),
+      lastCapturedAt: this.lastCapturedAt,
+      starts: this.starts,
+      pid: this.run?.pid,
+    };
+  }
+
+  private firstArrival: number | undefined;
+
+  private emit(change: HealthStatus | undefined): void {
+    if (change === undefined) return;
+    this.log.info('camera health', {
+      state: change.state,
+      since: new Date(change.since).toISOString(),
+      reason: change.reason,
+    });
+    for (const listener of this.listeners) listener(change, this.cameraId);
+  }
+
+  private spawn(): void {
+    const args = samplingArgs({
+      source: this.options.source,
+      fps: this.options.fps,
+      frameSize: this.options.frameSize,
+      mode: this.mode,
+      ...(this.options.realtime === undefined ? {} : { realtime: this.options.realtime }),
+      ...(this.options.loop === undefined ? {} : { loop: this.options.loop }),
+      ...(this.options.ioTimeoutMs === undefined ? {} : { ioTimeoutMs: this.options.ioTimeoutMs }),
+    });
+    const { width, height } = this.options.frameSize;
+    // fluent-ffmpeg keeps a ring of stderr lines for its error message; a short one is enough.
+    const command = ffmpeg({ stdoutLines: 20 })
+      .input(args.input)
+      .inputOptions(...args.inputOptions)
+      .outputOptions(...args.outputOptions);
+    let resolveExited: () => void = () => undefined;
+    const run: Run = {
+      command,
+      startedAt: this.now(),
+      splitter: new RawFrameSplitter(width * height * 3),
+      frames: [],
+      pts: [],
+      diagnostics: [],
+      endedBy: undefined,
+      sawInput: false,
+      framesOut: 0,
+      pid: undefined,
+      exited: new Promise<void>((resolve) => {
+        resolveExited = resolve;
+      }),
+    };
+    this.run = run;
+    this.starts++;
+    this.clock.reset();
+    this.lastPts = undefined;
+
+    command.on('start', (line: string) => {
+      // fluent-ffmpeg exposes the child only as an undocumented field; the pid is for status and
+      // for the benchmark's /proc accounting.
+      run.pid = (command as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc?.pid;
+      this.log.debug('ffmpeg started', { pid: run.pid, mode: this.mode, command: line });
+    });
+    command.on('stderr', (line: string) => {
+      this.onStderr(run, line);
+    });
+    const finished = (error: Error | undefined) => {
+      resolveExited();
+      this.onExit(run, error);
+    };
+    command.on('error', (error: Error) => {
+      finished(error);
+    });
+    command.on('end', () => {
+      finished(undefined);
+    });
+    const stdout = command.pipe();
+    stdout.on('data', (chunk: Buffer) => {
+      run.splitter.push(chunk, (data) => {
+        this.onRawFrame(run, data);
+      });
+    });
+    // Errors of the pipe surface as the command's 'error' too; this keeps them from being unhandled.
+    stdout.on('error', () => undefined);
+  }
+
+  private onStderr(run: Run, line: string): void {
+    if (run !== this.run) return;
+    const info = parseShowinfo(line);
+    if (info !== undefined) {
+      run.pts.push(info.ptsTime);
+      this.match(run);
+      return;
+    }
+    if (line.startsWith('Input #0')) run.sawInput = true;
+    if (isDiagnostic(line)) {
+      run.diagnostics.push(line);
+      if (run.diagnostics.length > DIAGNOSTIC_LINES) run.diagnostics.shift();
+    }
+  }
+
+  private onRawFrame(run: Run, data: Uint8Array): void {
+    if (run !== this.run) return;
+    run.frames.push({ data, arrivedAt: this.now() });
+    if (run.frames.length > MAX_UNMATCHED) {
+      // Timestamps stopped matching pictures (should not happen); drop rather than grow.
+      run.frames.shift();
+      this.log.warn('frame without a timestamp dropped');
+    }
+    this.match(run);
+  }
+
+  /** Pairs pictures (stdout) with their showinfo timestamps (stderr), both in output order. */
+  private match(run: Run): void {
+    while (run.frames.length > 0 && run.pts.length > 0) {
+      const picture = run.frames.shift();
+      const pts = run.pts.shift();
+      if (picture === undefined || pts === undefined) return;
+      run.framesOut++;
+      this.deliver(run, picture.data, pts, picture.arrivedAt);
+    }
+  }
+
+  private deliver(run: Run, data: Uint8Array, ptsS: number, arrivedAt: number): void {
+    const capturedAt = this.clock.capturedAt(ptsS, arrivedAt);
+    const frame: Frame = {
+      cameraId: this.cameraId,
+      capturedAt,
+      width: this.options.frameSize.width,
+      height: this.options.frameSize.height,
+      data,
+    };
+    this.received++;
+    this.attempt = 0;
+    this.lastFrameAt = arrivedAt;
+    this.lastCapturedAt = capturedAt;
+    this.firstArrival ??= arrivedAt;
+    this.arrivals.push(arrivedAt);
+    if (this.arrivals.length > 4 * FPS_WINDOW_MS) this.arrivals.shift();
+    if (this.options.analysePictures ?? true) this.emit(this.health.frame(frame, capturedAt));
+    this.frames.push(frame);
+    this.probeKeyframeInterval(run, ptsS);
+  }
+
+  private probeKeyframeInterval(run: Run, ptsS: number): void {
+    const previous = this.lastPts;
+    this.lastPts = ptsS;
+    if (
+      this.mode !== 'keyframe' ||
+      this.options.mode !== undefined ||
+      this.options.keyframeIntervalS !== undefined
+    )
+      return;
+    if (previous === undefined || this.gaps.length >= 3) return;
+    this.gaps.push(ptsS - previous);
+    const interval = keyframeIntervalFromGaps(this.gaps);
+    if (interval === undefined) return;
+    this.keyframeIntervalS = interval;
+    const mode = modeFor(1 / this.options.fps, interval);
+    this.log.info('keyframe interval measured', { keyframeIntervalS: interval, mode });
+    if (mode !== this.mode) {
+      this.mode = mode;
+      this.restart(run);
+    }
+  }
+
+  private restart(run: Run): void {
+    run.endedBy = 'restart';
+    run.command.kill('SIGKILL');
+  }
+
+  private expectedIntervalMs(): number {
+    const sampling = 1000 / this.options.fps;
+    // In keyframe mode with an unknown GOP, allow for long GOPs (cameras default to 1-4 s).
+    const keyframe = this.mode === 'keyframe' ? (this.keyframeIntervalS ?? 4) * 1000 : 0;
+    return Math.max(sampling, keyframe);
+  }
+
+  private tick(): void {
+    const run = this.run;
+    const now = this.now();
+    this.emit(this.health.update(now));
+    if (run === undefined || run.endedBy !== undefined) return;
+    const k = this.options.stallIntervals ?? 5;
+    const since = Math.max(run.startedAt, this.lastFrameAt ?? 0);
+    const budget =
+      run.framesOut === 0
+        ? (this.options.firstFrameTimeoutMs ?? 15_000)
+        : Math.max(5_000, k * this.expectedIntervalMs());
+    if (now - since <= budget) return;
+    // ffmpeg is alive but silent: say why if its log knows (e.g. a stream of undecodable bytes).
+    const known = classifyFailure(run.diagnostics);
+    run.endedBy = {
+      cause: known?.cause === 'invalid-stream' ? 'invalid-stream' : 'stalled',
+      detail: known?.detail ?? `no frame for ${((now - since) / 1000).toFixed(0)} s`,
+    };
+    run.command.kill('SIGKILL');
+  }
+
+  private onExit(run: Run, error: Error | undefined): void {
+    if (run !== this.run) return;
+    this.run = undefined;
+    if (this.stopped || run.endedBy === 'stop') return;
+    if (run.endedBy === 'restart') {
+      this.spawn();
+      return;
+    }
+    const failure = run.endedBy ?? this.explain(run, error);
+    this.emit(this.health.offline(`${failure.cause}: ${failure.detail}`, this.now()));
+    const delay = backoffDelay(
+      this.attempt++,
+      this.random(),
+      this.options.backoff ?? DEFAULT_BACKOFF,
+    );
+    this.log.warn('camera stream ended; reconnecting', {
+      cause: failure.cause,
+      detail: failure.detail,
+      retryInMs: delay,
+    });
+    this.retryTimer = setTimeout(() => {
+      if (!this.stopped) this.spawn();
+    }, delay);
+  }
+
+  private explain(run: Run, error: Error | undefined): Failure {
+    if (error === undefined) return { cause: 'ended', detail: 'stream ended' };
+    const known = classifyFailure(run.diagnostics);
+    const ioTimeoutMs = this.options.ioTimeoutMs ?? 5_000;
+    // A server that accepts the connection and then says nothing makes ffmpeg 5 report
+    // "Invalid data found" once its socket timeout expires; the elapsed time tells them apart.
+    if (
+      known?.cause === 'invalid-stream' &&
+      !run.sawInput &&
+      this.now() - run.startedAt >= ioTimeoutMs * 0.9
+    ) {
+      return { cause: 'timeout', detail: `no answer within ${ioTimeoutMs} ms` };
+    }
+    return (
+      known ?? {
+        cause: 'failed',
+        detail: error.message.split('\n')[0]?.slice(0, 300) ?? 'ffmpeg failed',
+      }
+    );
+  }
+}

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import { argv, samplingArgs, selectExpression } from '../../ingest/ffmpeg-args.js';
+
+const frameSize = { width: 768, height: 432 };
+
+void test('RTSP runs over TCP with a socket timeout, one thread, keyframes only', () => {
+  const args = samplingArgs({
+    source: { kind: 'rtsp', url: 'rtsp://cam/1' },
+    fps: 1,
+    frameSize,
+    mode: 'keyframe',
+  });
+  const input = args.inputOptions.join(' ');
+  assert.match(input, /-rtsp_transport tcp -timeout 5000000/);
+  assert.match(input, /-threads 1/);
+  assert.match(input, /-skip_frame nokey/);
+  assert.match(input, /-copyts/);
+  assert.equal(args.input, 'rtsp://cam/1');
+  const output = args.outputOptions.join(' ');
+  assert.match(output, /-fps_mode passthrough -f rawvideo -pix_fmt rgb24/);
+  assert.match(output, /scale=768:432:flags=area,format=rgb24,showinfo=checksum=0/);
+});
+
+void test('full decoding omits -skip_frame; files are read at native rate', () => {
+  const args = samplingArgs({
+    source: { kind: 'file', url: 'a.mp4' },
+    fps: 2,
+    frameSize,
+    mode: 'full',
+    loop: true,
+  });
+  assert.ok(!args.inputOptions.includes('-skip_frame'));
+  assert.match(args.inputOptions.join(' '), /-re -stream_loop -1/);
+  assert.ok(
+    !samplingArgs({
+      source: { kind: 'file', url: 'a.mp4' },
+      fps: 2,
+      frameSize,
+      mode: 'full',
+      realtime: false,
+    }).inputOptions.includes('-re'),
+  );
+  assert.match(
+    samplingArgs({
+      source: { kind: 'http', url: 'http://nvr/x.m3u8' },
+      fps: 1,
+      frameSize,
+      mode: 'full',
+    }).inputOptions.join(' '),
+    /-rw_timeout 5000000/,
+  );
+});
+
+void test('the select filter keeps one frame per slot and never duplicates (checked with ffmpeg)', () => {
+  // 10 fps test pattern for 5 s, sampled at 2 fps: frames 0, 5, 10, ... i.e. 10 frames.
+  const run = spawnSync(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=64x36:rate=10:duration=5',
+      '-vf',
+      `${selectExpression(2)},showinfo=checksum=0`,
+      '-fps_mode',
+      'passthrough',
+      '-f',
+      'null',
+      '-',
+    ],
+    { encoding: 'utf8' },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  const stderr = run.stderr;
+  const times = [...stderr.matchAll(/pts_time:([0-9.]+)/g)].map((m) => Number(m[1]));
+  assert.deepEqual(times, [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5]);
+});
+
+void test('argv puts input options before -i and the output last', () => {
+  const args = samplingArgs({
+    source: { kind: 'file', url: 'a.mp4' },
+    fps: 1,
+    frameSize,
+    mode: 'full',
+  });
+  const line = argv(args, '/dev/null');
+  assert.equal(line[line.indexOf('-i') + 1], 'a.mp4');
+  assert.deepEqual(line.slice(-2), ['-y', '/dev/null']);
+});

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { classifyFailure, isDiagnostic, parseShowinfo } from '../../ingest/ffmpeg-log.js';
+
+void test('showinfo lines give the frame number and pts in seconds', () => {
+  const line =
+    '[Parsed_showinfo_3 @ 0x5562a9581c00] n:  12 pts:  24576 pts_time:2.4     pos:     4256 fmt:rgb24 sar:3/4 s:768x432 i:P iskey:1 type:I ';
+  assert.deepEqual(parseShowinfo(line), { n: 12, ptsTime: 2.4 });
+  assert.deepEqual(
+    parseShowinfo('[Parsed_showinfo_3 @ 0x1] n:   0 pts:-3600 pts_time:-0.04 pos: -1 fmt:rgb24'),
+    { n: 0, ptsTime: -0.04 },
+  );
+  assert.equal(
+    parseShowinfo('[Parsed_showinfo_3 @ 0x1] config in time_base: 1/10240, frame_rate: 10/1'),
+    undefined,
+  );
+  assert.equal(
+    parseShowinfo('[Parsed_showinfo_3 @ 0x1] color_range:pc color_space:gbr'),
+    undefined,
+  );
+  assert.equal(
+    isDiagnostic('[Parsed_showinfo_3 @ 0x1] side data - User Data Unregistered:'),
+    false,
+  );
+  assert.equal(isDiagnostic('rtsp://127.0.0.1:1/x: Connection refused'), true);
+});
+
+// The lines below are what ffmpeg 5.1 prints for each failure (captured on this machine).
+const cases: [string, string[], string][] = [
+  [
+    'refused',
+    [
+      '[tcp @ 0x55c6a1d35840] Connection to tcp://127.0.0.1:1?timeout=3000000 failed: Connection refused',
+      'rtsp://127.0.0.1:1/x: Connection refused',
+    ],
+    'rtsp://127.0.0.1:1/x: Connection refused',
+  ],
+  [
+    'not-found',
+    [
+      '[rtsp @ 0x5581] method DESCRIBE failed: 404 Not Found',
+      'rtsp://127.0.0.1:18554/nope: Server returned 404 Not Found',
+    ],
+    'rtsp://127.0.0.1:18554/nope: Server returned 404 Not Found',
+  ],
+  [
+    'not-found',
+    ['/nonexistent.mp4: No such file or directory'],
+    '/nonexistent.mp4: No such file or directory',
+  ],
+  [
+    'unauthorized',
+    [
+      '[rtsp @ 0x1] method DESCRIBE failed: 401 Unauthorized',
+      'rtsp://cam/x: Server returned 401 Unauthorized (authorization failed)',
+    ],
+    'rtsp://cam/x: Server returned 401 Unauthorized (authorization failed)',
+  ],
+  [
+    'unreachable',
+    [
+      '[tcp @ 0x1] Failed to resolve hostname nosuchcam.invalid: Name or service not known',
+      'rtsp://nosuchcam.invalid/x: Input/output error',
+    ],
+    'Failed to resolve hostname nosuchcam.invalid: Name or service not known',
+  ],
+  [
+    'timeout',
+    ['[tcp @ 0x1] Connection to tcp://10.1.1.1:554 failed: Connection timed out'],
+    'Connection to tcp://10.1.1.1:554 failed: Connection timed out',
+  ],
+  [
+    'invalid-stream',
+    ['/tmp/garbage.bin: Invalid data found when processing input'],
+    '/tmp/garbage.bin: Invalid data found when processing input',
+  ],
+];
+
+for (const [cause, lines, detail] of cases) {
+  void test(`${cause}: ${lines.at(-1) ?? ''}`, () => {
+    assert.deepEqual(classifyFailure(lines), { cause, detail });
+  });
+}
+
+void test('the most specific cause wins over a generic one printed later', () => {
+  const lines = [
+    '[tcp @ 0x1] Connection to tcp://127.0.0.1:9 failed: Connection refused',
+    'x: Invalid data found when processing input',
+  ];
+  assert.equal(classifyFailure(lines)?.cause, 'refused');
+});
+
+void test('unknown output is not classified', () => {
+  assert.equal(
+    classifyFailure([
+      'Stream mapping:',
+      '  Stream #0:0 -> #0:0 (h264 (native) -> rawvideo (native))',
+    ]),
+    undefined,
+  );
+});
