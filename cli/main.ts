@@ -8,6 +8,7 @@ import type { Command } from './command.js';
 const commands: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
   stack: { summary: 'local stack of real engines: up | down | status', load: () => import('../infra/stack/command.js') },
   bench: { summary: 'benchmarks that print measured figures', load: () => import('./bench.js') },
+  migrate: { summary: 'apply the ClickHouse migrations (safe to re-run)', load: () => import('../clickhouse/command.js') },
   eval: { summary: 'score person detection and tracking against MOT ground truth', load: () => import('../detectors/eval/command.js') },
 };
 
