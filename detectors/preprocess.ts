@@ -71,7 +71,9 @@ export function planLetterbox(
   inputHeight: number,
 ): LetterboxPlan {
   if (!(sourceWidth > 0 && sourceHeight > 0 && inputWidth > 0 && inputHeight > 0)) {
-    throw new RangeError(`letterbox needs positive sizes, got ${sourceWidth}x${sourceHeight} -> ${inputWidth}x${inputHeight}`);
+    throw new RangeError(
+      `letterbox needs positive sizes, got ${sourceWidth}x${sourceHeight} -> ${inputWidth}x${inputHeight}`,
+    );
   }
   const scale = Math.min(inputWidth / sourceWidth, inputHeight / sourceHeight);
   const resizedWidth = Math.min(inputWidth, Math.max(1, Math.round(sourceWidth * scale)));
@@ -129,12 +131,20 @@ export function inputLength(plan: LetterboxPlan): number {
  * packed RGB24 of the plan's source size. Every element of `out` is written, so the buffer can
  * be reused without clearing.
  */
-export function letterboxInto(rgb: Uint8Array, plan: LetterboxPlan, format: PixelFormat, out: Float32Array): void {
+export function letterboxInto(
+  rgb: Uint8Array,
+  plan: LetterboxPlan,
+  format: PixelFormat,
+  out: Float32Array,
+): void {
   const { inputWidth: w, inputHeight: h, padX, padY, resizedWidth, resizedHeight } = plan;
   if (rgb.length < plan.sourceWidth * plan.sourceHeight * 3) {
-    throw new RangeError(`frame has ${rgb.length} bytes, expected ${plan.sourceWidth * plan.sourceHeight * 3}`);
+    throw new RangeError(
+      `frame has ${rgb.length} bytes, expected ${plan.sourceWidth * plan.sourceHeight * 3}`,
+    );
   }
-  if (out.length !== w * h * 3) throw new RangeError(`input buffer has ${out.length} values, expected ${w * h * 3}`);
+  if (out.length !== w * h * 3)
+    throw new RangeError(`input buffer has ${out.length} values, expected ${w * h * 3}`);
 
   // Channel c of the model reads source channel src[c] (0 = R), scaled as v * k[c] + b[c].
   const bgr = format.channelOrder === 'bgr';
@@ -190,7 +200,8 @@ export function letterboxInto(rgb: Uint8Array, plan: LetterboxPlan, format: Pixe
       // Indexed reads of a Uint8Array are in range by construction of the tables; `?? 0` only
       // satisfies noUncheckedIndexedAccess and costs nothing measurable.
       const r =
-        ((rgb[tl] ?? 0) * gx + (rgb[tr] ?? 0) * fx) * gy + ((rgb[bl] ?? 0) * gx + (rgb[br] ?? 0) * fx) * fy;
+        ((rgb[tl] ?? 0) * gx + (rgb[tr] ?? 0) * fx) * gy +
+        ((rgb[bl] ?? 0) * gx + (rgb[br] ?? 0) * fx) * fy;
       const g =
         ((rgb[tl + 1] ?? 0) * gx + (rgb[tr + 1] ?? 0) * fx) * gy +
         ((rgb[bl + 1] ?? 0) * gx + (rgb[br + 1] ?? 0) * fx) * fy;

@@ -25,10 +25,16 @@ export interface ModelRunner {
   close(): Promise<void>;
 }
 
-export function requireOutput(outputs: ReadonlyMap<string, OutputTensor>, name: string, model: string): OutputTensor {
+export function requireOutput(
+  outputs: ReadonlyMap<string, OutputTensor>,
+  name: string,
+  model: string,
+): OutputTensor {
   const t = outputs.get(name);
   if (t === undefined) {
-    throw new Error(`${model}: output "${name}" missing; the model has ${[...outputs.keys()].join(', ')}`);
+    throw new Error(
+      `${model}: output "${name}" missing; the model has ${[...outputs.keys()].join(', ')}`,
+    );
   }
   return t;
 }

@@ -25,7 +25,10 @@ const sessions = new Map<string, Shared>();
 
 export async function openModel(modelPath: string, options: SessionOptions): Promise<ModelRunner> {
   if (!Number.isInteger(options.threads) || options.threads < 1) {
-    throw new SalonwatchError('CONFIG_INVALID', `threads must be a positive integer, got ${options.threads}`);
+    throw new SalonwatchError(
+      'CONFIG_INVALID',
+      `threads must be a positive integer, got ${options.threads}`,
+    );
   }
   let shared = sessions.get(modelPath);
   if (shared !== undefined && shared.threads !== options.threads) {
@@ -35,7 +38,11 @@ export async function openModel(modelPath: string, options: SessionOptions): Pro
     );
   }
   if (shared === undefined) {
-    shared = { session: createSession(modelPath, options.threads), threads: options.threads, users: 0 };
+    shared = {
+      session: createSession(modelPath, options.threads),
+      threads: options.threads,
+      users: 0,
+    };
     sessions.set(modelPath, shared);
     // A failed load must not poison the cache for a later, corrected attempt.
     shared.session.catch(() => sessions.delete(modelPath));
@@ -71,7 +78,9 @@ async function createSession(modelPath: string, threads: number): Promise<ort.In
       graphOptimizationLevel: 'all',
     });
   } catch (cause) {
-    throw new SalonwatchError('MODEL_UNAVAILABLE', `cannot load ${modelPath}: ${String(cause)}`, { cause });
+    throw new SalonwatchError('MODEL_UNAVAILABLE', `cannot load ${modelPath}: ${String(cause)}`, {
+      cause,
+    });
   }
 }
 
@@ -103,7 +112,10 @@ class OrtRunner implements ModelRunner {
       const t = results[name];
       if (t === undefined) continue;
       if (!(t.data instanceof Float32Array)) {
-        throw new SalonwatchError('MODEL_UNAVAILABLE', `${this.modelPath}: output ${name} is ${t.type}, expected float32`);
+        throw new SalonwatchError(
+          'MODEL_UNAVAILABLE',
+          `${this.modelPath}: output ${name} is ${t.type}, expected float32`,
+        );
       }
       outputs.set(name, { data: t.data, dims: t.dims });
     }

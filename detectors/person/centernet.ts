@@ -4,7 +4,12 @@ import { requireOutput, type ModelRunner } from '../onnx/runner.js';
 import type { PersonDetector } from '../person-detector.js';
 import { decodeCenterNet } from '../postprocess/centernet.js';
 import { CENTERNET_PIXELS } from '../preprocess.js';
-import { createLetterboxState, finishDetections, prepareInput, type LetterboxState } from './letterboxed.js';
+import {
+  createLetterboxState,
+  finishDetections,
+  prepareInput,
+  type LetterboxState,
+} from './letterboxed.js';
 
 export interface CenterNetConfig {
   readonly scoreThreshold: number;
@@ -24,13 +29,29 @@ export async function detectCenterNet(
 ): Promise<Detections> {
   const plan = prepareInput(frame, state);
   const inputName = runner.inputNames[0] ?? 'tower_0_images';
-  const outputs = await runner.run({ name: inputName, data: state.input, dims: [1, CENTERNET_INPUT, CENTERNET_INPUT, 3] });
+  const outputs = await runner.run({
+    name: inputName,
+    data: state.input,
+    dims: [1, CENTERNET_INPUT, CENTERNET_INPUT, 3],
+  });
   const detections = requireOutput(outputs, DETECTIONS_OUTPUT, runner.modelPath);
-  decodeCenterNet(detections.data, { scoreThreshold: config.scoreThreshold, classId: PERSON_CLASS }, state.candidates);
-  return finishDetections(state, plan, { iouThreshold: config.iouThreshold, perClass: true, maxDetections: config.maxDetections });
+  decodeCenterNet(
+    detections.data,
+    { scoreThreshold: config.scoreThreshold, classId: PERSON_CLASS },
+    state.candidates,
+  );
+  return finishDetections(state, plan, {
+    iouThreshold: config.iouThreshold,
+    perClass: true,
+    maxDetections: config.maxDetections,
+  });
 }
 
-export function createCenterNetDetector(name: string, runner: ModelRunner, config: CenterNetConfig): PersonDetector {
+export function createCenterNetDetector(
+  name: string,
+  runner: ModelRunner,
+  config: CenterNetConfig,
+): PersonDetector {
   const state = createLetterboxState(CENTERNET_INPUT, CENTERNET_INPUT, CENTERNET_PIXELS);
   return {
     name,

@@ -30,7 +30,11 @@ export function modelPath(file: string): string {
 
 interface Backend {
   readonly summary: string;
-  create(name: string, options: PersonDetectorOptions, scoreThreshold: number): Promise<PersonDetector>;
+  create(
+    name: string,
+    options: PersonDetectorOptions,
+    scoreThreshold: number,
+  ): Promise<PersonDetector>;
 }
 
 function nanodet(inputWidth: number, inputHeight: number, summary: string): Backend {
@@ -82,14 +86,23 @@ export function describePersonDetectors(): { name: string; summary: string }[] {
  * Opens a person detector by name (see PERSON_DETECTOR_NAMES). Detectors on the same model
  * share one onnxruntime session per process; close each detector when done.
  */
-export async function createPersonDetector(name: string, options: PersonDetectorOptions): Promise<PersonDetector> {
+export async function createPersonDetector(
+  name: string,
+  options: PersonDetectorOptions,
+): Promise<PersonDetector> {
   const backend = Object.hasOwn(backends, name) ? backends[name] : undefined;
   if (backend === undefined) {
-    throw new SalonwatchError('USAGE', `unknown person detector "${name}"; known: ${PERSON_DETECTOR_NAMES.join(', ')}`);
+    throw new SalonwatchError(
+      'USAGE',
+      `unknown person detector "${name}"; known: ${PERSON_DETECTOR_NAMES.join(', ')}`,
+    );
   }
   const scoreThreshold = options.scoreThreshold ?? DEFAULT_SCORE_THRESHOLD;
   if (!(scoreThreshold >= 0 && scoreThreshold <= 1)) {
-    throw new SalonwatchError('CONFIG_INVALID', `scoreThreshold must be in [0, 1], got ${scoreThreshold}`);
+    throw new SalonwatchError(
+      'CONFIG_INVALID',
+      `scoreThreshold must be in [0, 1], got ${scoreThreshold}`,
+    );
   }
   return backend.create(name, options, scoreThreshold);
 }

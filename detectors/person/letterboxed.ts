@@ -2,7 +2,14 @@ import type { Frame } from '../../ingest/frame.js';
 import type { Detections } from '../detections.js';
 import { createCandidates, toDetections, type Candidates } from '../postprocess/candidates.js';
 import { nms, type NmsOptions } from '../postprocess/nms.js';
-import { inputLength, letterboxInto, planLetterbox, unletterboxBoxes, type LetterboxPlan, type PixelFormat } from '../preprocess.js';
+import {
+  inputLength,
+  letterboxInto,
+  planLetterbox,
+  unletterboxBoxes,
+  type LetterboxPlan,
+  type PixelFormat,
+} from '../preprocess.js';
 
 /**
  * The per-detector scratch state shared by the letterboxing backends: the plan for the current
@@ -18,7 +25,11 @@ export interface LetterboxState {
   readonly candidates: Candidates;
 }
 
-export function createLetterboxState(inputWidth: number, inputHeight: number, pixels: PixelFormat): LetterboxState {
+export function createLetterboxState(
+  inputWidth: number,
+  inputHeight: number,
+  pixels: PixelFormat,
+): LetterboxState {
   return {
     inputWidth,
     inputHeight,
@@ -36,14 +47,19 @@ export function prepareInput(frame: Frame, state: LetterboxState): LetterboxPlan
     plan = planLetterbox(frame.width, frame.height, state.inputWidth, state.inputHeight);
     state.plan = plan;
   }
-  if (inputLength(plan) !== state.input.length) throw new RangeError('letterbox plan does not match the input buffer');
+  if (inputLength(plan) !== state.input.length)
+    throw new RangeError('letterbox plan does not match the input buffer');
   letterboxInto(frame.data, plan, state.pixels, state.input);
   state.candidates.count = 0;
   return plan;
 }
 
 /** NMS over the decoded candidates, then boxes from model-input to frame pixels. */
-export function finishDetections(state: LetterboxState, plan: LetterboxPlan, options: NmsOptions): Detections {
+export function finishDetections(
+  state: LetterboxState,
+  plan: LetterboxPlan,
+  options: NmsOptions,
+): Detections {
   const kept = nms(state.candidates, options);
   const detections = toDetections(state.candidates, state.candidates.order, kept);
   unletterboxBoxes(detections.boxes, detections.count, plan);

@@ -4,7 +4,12 @@ import type { ModelRunner, OutputTensor } from '../onnx/runner.js';
 import type { PersonDetector } from '../person-detector.js';
 import { decodeNanoDet, NANODET_COCO, type NanoDetLevel } from '../postprocess/nanodet.js';
 import { NANODET_PIXELS } from '../preprocess.js';
-import { createLetterboxState, finishDetections, prepareInput, type LetterboxState } from './letterboxed.js';
+import {
+  createLetterboxState,
+  finishDetections,
+  prepareInput,
+  type LetterboxState,
+} from './letterboxed.js';
 
 export interface NanoDetConfig {
   /** Model input size; multiples of 32 (the converted graph accepts any, 416x416 as trained). */
@@ -27,7 +32,11 @@ export async function detectNanoDet(
 ): Promise<Detections> {
   const plan = prepareInput(frame, state);
   const inputName = runner.inputNames[0] ?? 'input_1';
-  const outputs = await runner.run({ name: inputName, data: state.input, dims: [1, 3, config.inputHeight, config.inputWidth] });
+  const outputs = await runner.run({
+    name: inputName,
+    data: state.input,
+    dims: [1, 3, config.inputHeight, config.inputWidth],
+  });
   const levels = nanoDetLevels(outputs, config.inputWidth, config.inputHeight, runner.modelPath);
   decodeNanoDet(
     levels,
@@ -41,7 +50,11 @@ export async function detectNanoDet(
     },
     state.candidates,
   );
-  return finishDetections(state, plan, { iouThreshold: config.iouThreshold, perClass: true, maxDetections: config.maxDetections });
+  return finishDetections(state, plan, {
+    iouThreshold: config.iouThreshold,
+    perClass: true,
+    maxDetections: config.maxDetections,
+  });
 }
 
 /**
@@ -66,13 +79,19 @@ export function nanoDetLevels(
       else if (t.dims[2] === perCellBoxes) distributions = t.data;
     }
     if (scores === undefined || distributions === undefined) {
-      throw new Error(`${model}: no NanoDet outputs with ${cells} cells for stride ${stride} at ${inputWidth}x${inputHeight}`);
+      throw new Error(
+        `${model}: no NanoDet outputs with ${cells} cells for stride ${stride} at ${inputWidth}x${inputHeight}`,
+      );
     }
     return { stride, scores, distributions };
   });
 }
 
-export function createNanoDetDetector(name: string, runner: ModelRunner, config: NanoDetConfig): PersonDetector {
+export function createNanoDetDetector(
+  name: string,
+  runner: ModelRunner,
+  config: NanoDetConfig,
+): PersonDetector {
   const state = createLetterboxState(config.inputWidth, config.inputHeight, NANODET_PIXELS);
   return {
     name,

@@ -15,9 +15,15 @@ export const CENTERNET_ROW = 6;
  * already done the heat-map peak picking, so decoding is a filter; NMS afterwards still helps
  * because CenterNet's peaks can double up on one large person.
  */
-export function decodeCenterNet(detections: Float32Array, options: CenterNetDecodeOptions, out: Candidates): void {
+export function decodeCenterNet(
+  detections: Float32Array,
+  options: CenterNetDecodeOptions,
+  out: Candidates,
+): void {
   if (detections.length % CENTERNET_ROW !== 0) {
-    throw new RangeError(`centernet detections: ${detections.length} values is not a multiple of ${CENTERNET_ROW}`);
+    throw new RangeError(
+      `centernet detections: ${detections.length} values is not a multiple of ${CENTERNET_ROW}`,
+    );
   }
   for (let o = 0; o < detections.length; o += CENTERNET_ROW) {
     const score = detections[o + 4] ?? 0;

@@ -34,7 +34,11 @@ export const NANODET_COCO = { numClasses: 80, regMax: 10, strides: [8, 16, 32] }
  * Only cells whose score passes the threshold are decoded, so the softmax runs for a few dozen
  * cells, not thousands.
  */
-export function decodeNanoDet(levels: readonly NanoDetLevel[], options: NanoDetDecodeOptions, out: Candidates): void {
+export function decodeNanoDet(
+  levels: readonly NanoDetLevel[],
+  options: NanoDetDecodeOptions,
+  out: Candidates,
+): void {
   const { numClasses, regMax, scoreThreshold, classId } = options;
   const bins = regMax + 1;
   const perCell = 4 * bins;
