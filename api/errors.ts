@@ -88,7 +88,7 @@ export function mapError(error: unknown): MappedError {
     const known = FASTIFY_CODES[error.code];
     if (error.validation !== undefined) {
       code = 'INPUT_INVALID';
-      message = error.message;
+      message = validationMessage(error);
     } else if (known !== undefined) {
       code = known;
       message = error.message;
@@ -101,7 +101,25 @@ export function mapError(error: unknown): MappedError {
     code = 'INPUT_INVALID';
     message = `body is not valid JSON: ${error.message}`;
   }
-  return { code, status: API_ERRORS[code].status, message };
+  const status = API_ERRORS[code].status;
+  // A server-side message may carry SQL or paths: the client gets the catalogue's words only.
+  return { code, status, message: status >= 500 ? API_ERRORS[code].summary : message };
+}
+
+/**
+ * `body/verdict must be equal to one of the allowed values`; an unknown key is named too
+ * (`body/colour: unknown key`), which Ajv's own message ("must NOT have additional properties")
+ * leaves out although it is the usual typo.
+ */
+function validationMessage(error: FastifyError): string {
+  const first = error.validation?.[0];
+  if (first === undefined) return error.message;
+  const where = `${error.validationContext ?? 'request'}${first.instancePath}`;
+  const extra = (first.params as { additionalProperty?: unknown }).additionalProperty;
+  if (first.keyword === 'additionalProperties' && typeof extra === 'string') return `${where}/${extra}: unknown key`;
+  const missing = (first.params as { missingProperty?: unknown }).missingProperty;
+  if (first.keyword === 'required' && typeof missing === 'string') return `${where}/${missing}: required`;
+  return `${where} ${first.message ?? 'is invalid'}`;
 }
 
 function isFastifyError(error: unknown): error is FastifyError {

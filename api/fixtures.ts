@@ -154,3 +154,49 @@ export async function writeFixtureEvidence(dir: string, count: number, seed: num
   for (let i = 0; i < count; i++) ids.push(await writeEvidence(dir, fixtureJpeg(seed + i)));
   return ids;
 }
+
+/**
+ * Daily rollup rows as the sink's recompute would leave them, for a salon open 12 h a day:
+ * enough opportunities for every standard that the incidents' share shows in the score.
+ */
+export function fixtureRollups(salons: readonly SalonRow[], days: readonly string[], seed: number): Record<string, number | string>[] {
+  const random = prng(seed);
+  const rows: Record<string, number | string>[] = [];
+  for (const salon of salons) {
+    for (const day of days) {
+      const visits = 60 + Math.floor(random() * 60);
+      const waits = Math.floor(visits * 0.6);
+      rows.push({
+        salonId: salon.id,
+        localDate: day,
+        version: 1,
+        events: visits + waits + 1440,
+        visits,
+        visitors: visits + Math.floor(visits / 5),
+        visitsStaffPresent: visits - Math.floor(random() * 5),
+        visitsGreeted: Math.floor(visits * 0.8),
+        greetingLatencySum: visits * 9,
+        visitSeconds: visits * 600,
+        waits,
+        waitsAbandoned: Math.floor(waits / 10),
+        waitSeconds: waits * 120,
+        waitMaxS: 420,
+        queueSamples: 4320,
+        queueLengthSum: 4320,
+        queueLengthMax: 5,
+        staffSamples: 720,
+        openSeconds: 43_200,
+        unstaffedOpenSeconds: Math.floor(random() * 900),
+        observedSeconds: 43_200,
+        cameraHealthEvents: 0,
+      });
+    }
+  }
+  return rows;
+}
+
+/** `count` consecutive days ending with `last`, as `YYYY-MM-DD`. */
+export function daysEnding(last: Date, count: number): string[] {
+  const end = Date.UTC(last.getUTCFullYear(), last.getUTCMonth(), last.getUTCDate());
+  return Array.from({ length: count }, (_, i) => new Date(end - (count - 1 - i) * 86_400_000).toISOString().slice(0, 10));
+}

@@ -62,12 +62,12 @@ export function guardResources(app: FastifyInstance, store: ApiStore): void {
   app.addHook('preHandler', async (request) => {
     const scope = scopeOf(request);
     for (const salonId of [stringField(request.params, 'salonId'), stringField(request.query, 'salonId')]) {
-      if (salonId !== undefined && !scope.canSeeSalon(salonId)) throw new SalonwatchError('NOT_FOUND', `no salon ${salonId}`);
+      if (salonId !== undefined && !scope.canSeeSalon(salonId)) throw new SalonwatchError('NOT_FOUND', 'salon not found');
     }
     const incidentId = stringField(request.params, 'incidentId');
     if (incidentId !== undefined) {
       const incident = await store.incident(incidentId);
-      if (incident === undefined || !scope.canSeeIncident(incident)) throw new SalonwatchError('NOT_FOUND', `no incident ${incidentId}`);
+      if (incident === undefined || !scope.canSeeIncident(incident)) throw new SalonwatchError('NOT_FOUND', 'incident not found');
       request.incident = incident;
     }
   });

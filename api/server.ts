@@ -45,7 +45,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     logger: options.logger ?? false,
     bodyLimit: BODY_LIMIT_BYTES,
     // Ids in paths are at most 128 characters; a longer path is refused before routing.
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     ajv: {
       customOptions: {
         // Unknown keys are refused, not silently dropped (house rule for every message).

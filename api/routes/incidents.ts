@@ -109,13 +109,13 @@ export function incidentReadRoutes(instance: FastifyInstance, ctx: ApiContext): 
       const incident = incidentOf(request);
       const { sha256 } = request.params;
       // Only snapshots the incident names: an id alone (guessed or copied) opens nothing.
-      if (!incident.evidence.some((e) => e.sha256 === sha256)) throw new SalonwatchError('NOT_FOUND', `no evidence ${sha256} on this incident`);
+      if (!incident.evidence.some((e) => e.sha256 === sha256)) throw new SalonwatchError('NOT_FOUND', 'evidence not found on this incident');
       const file = evidencePath(ctx.evidenceDir, sha256);
       let size: number;
       try {
         size = (await stat(file)).size;
       } catch (error) {
-        throw new SalonwatchError('NOT_FOUND', `evidence ${sha256} is not stored (yet)`, { cause: error });
+        throw new SalonwatchError('NOT_FOUND', 'evidence not stored (yet)', { cause: error });
       }
       return reply
         .type('image/jpeg')

@@ -38,7 +38,7 @@ export function salonRoutes(instance: FastifyInstance, ctx: ApiContext): void {
     { schema: { tags: ['salons'], summary: 'one salon', params: SalonParams, response: { 200: Salon, ...errorResponses('NOT_FOUND') } } },
     async (request) => {
       const salon = (await ctx.directory.current()).get(request.params.salonId);
-      if (salon === undefined) throw new SalonwatchError('NOT_FOUND', `no salon ${request.params.salonId}`);
+      if (salon === undefined) throw new SalonwatchError('NOT_FOUND', 'salon not found');
       return salon;
     },
   );
