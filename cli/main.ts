@@ -9,6 +9,7 @@ const commands: Record<string, { summary: string; load: () => Promise<{ command:
   stack: { summary: 'local stack of real engines: up | down | status', load: () => import('../infra/stack/command.js') },
   bench: { summary: 'benchmarks that print measured figures', load: () => import('./bench.js') },
   migrate: { summary: 'apply the ClickHouse migrations (safe to re-run)', load: () => import('../clickhouse/command.js') },
+  sink: { summary: 'consume events from Kafka into ClickHouse', load: () => import('../sink/command.js') },
   api: { summary: 'serve the REST API and the web app', load: () => import('../api/command.js') },
   token: { summary: 'issue API tokens: token create --role R [--partner P] [--ttl 8h]', load: () => import('../api/token-command.js') },
   eval: { summary: 'score person detection and tracking against MOT ground truth', load: () => import('../detectors/eval/command.js') },

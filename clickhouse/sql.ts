@@ -106,6 +106,11 @@ export function joinSql(parts: readonly Sql[], separator = ', '): Sql {
   return new Sql(parts.map((p) => p.text).join(separator));
 }
 
+/** Literals separated by commas, for `x IN (${sqlList(values)})`; an empty list is `NULL`, which matches nothing. */
+export function sqlList(values: readonly SqlValue[]): Sql {
+  return new Sql(values.length === 0 ? 'NULL' : values.map(sqlLiteral).join(', '));
+}
+
 /**
  * Tagged template: `sql\`SELECT ... WHERE salonId = ${id}\`` writes `id` with `sqlLiteral`;
  * a nested `Sql` (from `sql`, `ident` or `joinSql`) is inserted as is.
