@@ -137,22 +137,26 @@ const STARTED_KEY = sql`toUInt64(startedAt) * 1000 + startedMs`;
  * subquery reads only the candidates' reviews (incident_reviews is ordered by incidentId).
  */
 function incidentStates(where: Sql, reviewWhere: Sql): Sql {
+  // Aliases are prefixed: ClickHouse substitutes an alias into WHERE, so `argMax(salonId, ..)
+  // AS salonId` would turn the salon filter into an aggregate.
   return sql`
-    SELECT incidentId, salonId, cameraId, standard, toString(startedK) AS startedKey, toString(endedK) AS endedKey,
-           summary, measured, threshold, evidenceSha256, evidenceCapturedAt, verdict
+    SELECT incidentId, l_salonId AS salonId, l_cameraId AS cameraId, l_standard AS standard,
+           toString(l_startedKey) AS startedKey, toString(l_endedKey) AS endedKey, l_summary AS summary,
+           l_measured AS measured, l_threshold AS threshold, l_evidenceSha256 AS evidenceSha256,
+           l_evidenceCapturedAt AS evidenceCapturedAt, verdict
     FROM
     (
         SELECT incidentId,
-               argMax(salonId, version) AS salonId,
-               argMax(cameraId, version) AS cameraId,
-               toString(argMax(standard, version)) AS standard,
-               argMax(${STARTED_KEY}, version) AS startedK,
-               argMax(if(isNull(endedAt), toUInt64(0), toUInt64(assumeNotNull(endedAt)) * 1000 + endedMs), version) AS endedK,
-               argMax(summary, version) AS summary,
-               argMax(measured, version) AS measured,
-               argMax(threshold, version) AS threshold,
-               argMax(evidenceSha256, version) AS evidenceSha256,
-               argMax(evidenceCapturedAt, version) AS evidenceCapturedAt
+               argMax(salonId, version) AS l_salonId,
+               argMax(cameraId, version) AS l_cameraId,
+               toString(argMax(standard, version)) AS l_standard,
+               argMax(${STARTED_KEY}, version) AS l_startedKey,
+               argMax(if(isNull(endedAt), toUInt64(0), toUInt64(assumeNotNull(endedAt)) * 1000 + endedMs), version) AS l_endedKey,
+               argMax(summary, version) AS l_summary,
+               argMax(measured, version) AS l_measured,
+               argMax(threshold, version) AS l_threshold,
+               argMax(evidenceSha256, version) AS l_evidenceSha256,
+               argMax(evidenceCapturedAt, version) AS l_evidenceCapturedAt
         FROM incidents
         WHERE ${where}
         GROUP BY incidentId
