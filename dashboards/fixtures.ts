@@ -14,8 +14,10 @@
  * at a time through the (salonId, occurredAt) primary key, so other salons' raw rows would cost
  * disk, not query time.
  */
-import { Sql } from '../clickhouse/sql.js';
+import { Type } from '@sinclair/typebox';
+import { Sql, sql } from '../clickhouse/sql.js';
 import type { ClickHouse } from '../clickhouse/client.js';
+import { SalonwatchError } from '../common/errors.js';
 
 export interface FixtureShape {
   readonly salons: number;
@@ -40,29 +42,46 @@ const STANDARDS = "['greeting', 'queue_length', 'waiting_time', 'staff_presence'
 /** `h(n, k)`: a deterministic pseudo-random UInt64 for row n and purpose k. */
 const h = (k: number) => `cityHash64(number, ${k})`;
 
-function statements(shape: FixtureShape): string[] {
+export interface Fill {
+  readonly table: string;
+  /** [column, SQL expression over `number`] */
+  readonly columns: readonly (readonly [string, string])[];
+  readonly from: string;
+}
+
+export function fills(shape: FixtureShape): Fill[] {
   const { salons: S, days: D, incidentsPerDay: N, rawSalons: R, regions } = shape;
   const last = `toDate('${shape.lastDay}')`;
   const salon = (n: string) => `concat('salon-', toString(${n}))`;
-  const rollupColumns = (n: string, hours: number) => {
+  const rollupColumns = (hours: number): [string, string][] => {
     const visits = `(${hours} * 7 + ${h(1)} % (${hours} * 7))`;
     const present = `toUInt32(${visits} * (85 + ${h(2)} % 15) / 100)`;
     const greeted = `toUInt32(${present} * (70 + ${h(3)} % 30) / 100)`;
     const waits = `(${hours} * 3 + ${h(4)} % (${hours} * 3))`;
     const samples = `${hours * 60}`;
-    return `
-      ${visits} AS visits, ${visits} + ${h(5)} % 20 AS visitors, ${present} AS visitsStaffPresent, ${greeted} AS visitsGreeted,
-      ${greeted} * (5 + ${h(6)} % 20) AS greetingLatencySum, ${visits} * (120 + ${h(7)} % 600) AS visitSeconds,
-      ${waits} AS waits, ${h(8)} % 5 AS waitsAbandoned, ${waits} * (60 + ${h(9)} % 200) AS waitSeconds,
-      toFloat32(120 + ${h(10)} % 600) AS waitMaxS, ${samples} AS queueSamples, ${samples} * (${h(11)} % 40) / 10 AS queueLengthSum,
-      toUInt16(intDiv(${h(11)} % 40, 10) + 1 + ${h(12)} % 4) AS queueLengthMax, ${samples} AS staffSamples, ${hours * 3600} AS openSeconds,
-      ${h(13)} % ${hours * 150} AS unstaffedOpenSeconds, ${hours * 3600} AS observedSeconds, ${h(14)} % 3 AS cameraHealthEvents,
-      ${samples} * 2 + ${visits} + ${waits} AS events, ${n} AS _n`;
+    return [
+      ['version', '1'],
+      ['events', `${samples} * 2 + ${visits} + ${waits}`],
+      ['visits', visits],
+      ['visitors', `${visits} + ${h(5)} % 20`],
+      ['visitsStaffPresent', present],
+      ['visitsGreeted', greeted],
+      ['greetingLatencySum', `${greeted} * (5 + ${h(6)} % 20)`],
+      ['visitSeconds', `${visits} * (120 + ${h(7)} % 600)`],
+      ['waits', waits],
+      ['waitsAbandoned', `${h(8)} % 5`],
+      ['waitSeconds', `${waits} * (60 + ${h(9)} % 200)`],
+      ['waitMaxS', `toFloat32(120 + ${h(10)} % 600)`],
+      ['queueSamples', samples],
+      ['queueLengthSum', `${samples} * (${h(11)} % 40) / 10`],
+      ['queueLengthMax', `toUInt16(intDiv(${h(11)} % 40, 10) + 1 + ${h(12)} % 4)`],
+      ['staffSamples', samples],
+      ['openSeconds', `${hours * 3600}`],
+      ['unstaffedOpenSeconds', `${h(13)} % ${hours * 150}`],
+      ['observedSeconds', `${hours * 3600}`],
+      ['cameraHealthEvents', `${h(14)} % 3`],
+    ];
   };
-  const rollupList =
-    'version, events, visits, visitors, visitsStaffPresent, visitsGreeted, greetingLatencySum, visitSeconds, waits, waitsAbandoned, ' +
-    'waitSeconds, waitMaxS, queueSamples, queueLengthSum, queueLengthMax, staffSamples, openSeconds, unstaffedOpenSeconds, ' +
-    'observedSeconds, cameraHealthEvents';
 
   // Incident i: salon i % S, day intDiv(i, S * N); each is written twice (open, close): row = 2i + closed.
   const inc = 'intDiv(number, 2)';
@@ -75,65 +94,147 @@ function statements(shape: FixtureShape): string[] {
   // On the last day, the camera incident (the fifth of the day) of every third salon is still open:
   // no closing report, so coverage "now" is below 100%.
   const stillOpen = `(${incDay} = 0 AND intDiv(${inc}, ${S}) = 4 AND ${incSalon} % 3 = 0)`;
+  // Raw events: per open minute m of salon r a queue sample (k = 0), a staff sample (k = 1) and every
+  // tenth minute a wait (k = 2).
+  const minute = `toDateTime(${last} - intDiv(m, ${OPEN_HOURS * 60}), 'UTC') + ${FIRST_UTC_HOUR * 3600} + (m % ${OPEN_HOURS * 60}) * 60`;
 
-  const list = [
-    `INSERT INTO salons (salonId, name, partnerId, regionId, timezone, updatedAt)
-     SELECT ${salon('number')}, concat('Salon ', toString(number + 1)), concat('partner-', toString(number % 40)),
-            concat('region-', toString(number % ${regions})),
-            '${TIMEZONE}', toDateTime('2026-01-01 00:00:00', 'UTC')
-     FROM numbers(${S})`,
-    `INSERT INTO rollup_daily (salonId, localDate, ${rollupList})
-     SELECT ${salon(`number % ${S}`)}, ${last} - intDiv(number, ${S}), 1, ${rollupList.replace('version, ', '')}
-     FROM (SELECT number, ${rollupColumns('number', OPEN_HOURS)} FROM numbers(${S * D}))`,
-    `INSERT INTO rollup_hourly (salonId, hour, localDate, ${rollupList})
-     SELECT ${salon(`number % ${S}`)},
-            toDateTime(${last} - intDiv(number, ${S * OPEN_HOURS}), 'UTC') + (${FIRST_UTC_HOUR} + intDiv(number, ${S}) % ${OPEN_HOURS}) * 3600,
-            ${last} - intDiv(number, ${S * OPEN_HOURS}), 1, ${rollupList.replace('version, ', '')}
-     FROM (SELECT number, ${rollupColumns('number', 1)} FROM numbers(${S * D * OPEN_HOURS}))`,
-    `INSERT INTO incidents (incidentId, eventId, salonId, cameraId, nodeId, standard, startedAt, startedMs, endedAt, endedMs, summary,
-                            measured, threshold, evidenceSha256, evidenceCapturedAt, occurredAt, occurredMs, localDate, version)
-     SELECT concat('inc-', toString(${inc})), concat('ev-inc-', toString(number)), ${salon(incSalon)},
-            concat(${salon(incSalon)}, '-cam-', toString(cityHash64(${inc}, 23) % 3)), 'node-1', ${incStandard},
-            ${incStart}, 0, if(number % 2 = 1, ${incStart} + ${incDuration}, NULL), 0,
-            if(${incStandard} = 'camera_coverage',
-               if(number % 2 = 0, concat('camera ', ${incKind}, ' for more than 600 s: generated'), concat('camera unusable for ', toString(${incDuration}), ' s: generated')),
-               concat('generated ', ${incStandard}, ' incident')),
-            ${incDuration}, 600, [lower(hex(SHA256(toString(${inc}))))], ['2026-01-01T00:00:00.000Z'],
-            ${incStart} + (number % 2) * ${incDuration}, 0, ${last} - ${incDay}, toUInt64(${incStart}) * 1000 + number % 2
-     FROM numbers(${S * D * N * 2})
-     WHERE NOT (number % 2 = 1 AND ${stillOpen})`,
-    `INSERT INTO incident_days (salonId, localDate, incidentId, standard, opened, seconds, version)
-     SELECT ${salon(`number % ${S}`)}, ${last} - intDiv(number, ${S * N}), concat('inc-', toString(number)),
-            ${STANDARDS}[intDiv(number, ${S}) % 5 + 1], 1, 60 + cityHash64(number, 21) % 1800, 1
-     FROM numbers(${S * D * N})`,
-    `INSERT INTO incident_reviews (incidentId, salonId, reviewer, reviewedAt, reviewedMs, verdict, comment)
-     SELECT concat('inc-', toString(number)), ${salon(`number % ${S}`)}, 'reviewer-1',
-            toDateTime(${last} - intDiv(number, ${S * N}), 'UTC') + 22 * 3600, 0,
-            if(cityHash64(number, 24) % 3 = 0, 'dismiss', 'confirm'), 'generated'
-     FROM numbers(${S * D * N})
-     WHERE cityHash64(number, 25) % 5 = 0`,
-    // Raw events for the first R salons: per open minute a queue and a staff sample, plus waits.
-    `INSERT INTO events (eventId, type, salonId, cameraId, nodeId, occurredAt, occurredMs, producedAt, producedMs, localDate,
-                         waitS, abandoned, queueLength, staffCount, customerCount, open, windowS, payload)
-     SELECT concat('ev-', toString(number)),
-            multiIf(k = 0, 'queue_sample', k = 1, 'staff_sample', 'wait'),
-            ${salon(`number % ${R}`)}, concat(${salon(`number % ${R}`)}, '-cam-0'), 'node-1',
-            toDateTime(${last} - intDiv(m, ${OPEN_HOURS * 60}), 'UTC') + ${FIRST_UTC_HOUR * 3600} + (m % ${OPEN_HOURS * 60}) * 60 + k * 7,
-            0, toDateTime(${last}, 'UTC'), 0, ${last} - intDiv(m, ${OPEN_HOURS * 60}),
-            if(k = 2, toFloat32(20 + cityHash64(number, 30) % 400 + (cityHash64(number, 31) % 10 = 0) * 300), 0),
-            k = 2 AND cityHash64(number, 32) % 20 = 0, if(k = 0, toUInt16(cityHash64(number, 33) % 6), 0),
-            if(k = 1, toUInt16(cityHash64(number, 34) % 4), 0), toUInt16(cityHash64(number, 35) % 8), 1, 60, '{}'
-     FROM (SELECT number, intDiv(number, ${R}) % 3 AS k, intDiv(number, ${R * 3}) AS m FROM numbers(${R * 3 * D * OPEN_HOURS * 60}))
-     -- a wait every 10 minutes rather than every minute
-     WHERE k < 2 OR m % 10 = 0`,
+  return [
+    {
+      table: 'salons',
+      columns: [
+        ['salonId', salon('number')],
+        ['name', `concat('Salon ', toString(number + 1))`],
+        ['partnerId', `concat('partner-', toString(number % 40))`],
+        ['regionId', `concat('region-', toString(number % ${regions}))`],
+        ['timezone', `'${TIMEZONE}'`],
+        ['updatedAt', `toDateTime('2026-01-01 00:00:00', 'UTC')`],
+      ],
+      from: `numbers(${S})`,
+    },
+    {
+      table: 'rollup_daily',
+      columns: [['salonId', salon(`number % ${S}`)], ['localDate', `${last} - intDiv(number, ${S})`], ...rollupColumns(OPEN_HOURS)],
+      from: `numbers(${S * D})`,
+    },
+    {
+      table: 'rollup_hourly',
+      columns: [
+        ['salonId', salon(`number % ${S}`)],
+        ['hour', `toDateTime(${last} - intDiv(number, ${S * OPEN_HOURS}), 'UTC') + (${FIRST_UTC_HOUR} + intDiv(number, ${S}) % ${OPEN_HOURS}) * 3600`],
+        ['localDate', `${last} - intDiv(number, ${S * OPEN_HOURS})`],
+        ...rollupColumns(1),
+      ],
+      from: `numbers(${S * D * OPEN_HOURS})`,
+    },
+    {
+      table: 'incidents',
+      columns: [
+        ['incidentId', `concat('inc-', toString(${inc}))`],
+        ['eventId', `concat('ev-inc-', toString(number))`],
+        ['salonId', salon(incSalon)],
+        ['cameraId', `concat(${salon(incSalon)}, '-cam-', toString(cityHash64(${inc}, 23) % 3))`],
+        ['nodeId', `'node-1'`],
+        ['standard', incStandard],
+        ['startedAt', incStart],
+        ['startedMs', '0'],
+        ['endedAt', `if(number % 2 = 1, ${incStart} + ${incDuration}, NULL)`],
+        ['endedMs', '0'],
+        // The opening summary names the state, as detectors/rules/health.ts writes it.
+        [
+          'summary',
+          `if(${incStandard} = 'camera_coverage',
+              if(number % 2 = 0, concat('camera ', ${incKind}, ' for more than 600 s: generated'),
+                 concat('camera unusable for ', toString(${incDuration}), ' s: generated')),
+              concat('generated ', ${incStandard}, ' incident'))`,
+        ],
+        ['measured', incDuration],
+        ['threshold', '600'],
+        ['evidenceSha256', `[lower(hex(SHA256(toString(${inc}))))]`],
+        ['evidenceCapturedAt', `['2026-01-01T00:00:00.000Z']`],
+        ['occurredAt', `${incStart} + (number % 2) * ${incDuration}`],
+        ['occurredMs', '0'],
+        ['localDate', `${last} - ${incDay}`],
+        ['version', `toUInt64(${incStart}) * 1000 + number % 2`],
+      ],
+      from: `numbers(${S * D * N * 2}) WHERE NOT (number % 2 = 1 AND ${stillOpen})`,
+    },
+    {
+      table: 'incident_days',
+      // Written from each report, as the sink does: the open one with the seconds so far, the closing
+      // one with the whole duration and a higher version, so readers must deduplicate.
+      columns: [
+        ['salonId', salon(incSalon)],
+        ['localDate', `${last} - ${incDay}`],
+        ['incidentId', `concat('inc-', toString(${inc}))`],
+        ['standard', incStandard],
+        ['opened', '1'],
+        ['seconds', `if(number % 2 = 1, ${incDuration}, least(${incDuration}, 600))`],
+        ['version', `toUInt64(${incStart}) * 1000 + number % 2`],
+      ],
+      from: `numbers(${S * D * N * 2}) WHERE NOT (number % 2 = 1 AND ${stillOpen})`,
+    },
+    {
+      table: 'incident_reviews',
+      columns: [
+        ['incidentId', `concat('inc-', toString(number))`],
+        ['salonId', salon(`number % ${S}`)],
+        ['reviewer', `'reviewer-1'`],
+        ['reviewedAt', `toDateTime(${last} - intDiv(number, ${S * N}), 'UTC') + 22 * 3600`],
+        ['reviewedMs', '0'],
+        ['verdict', `if(cityHash64(number, 24) % 3 = 0, 'dismiss', 'confirm')`],
+        ['comment', `'generated'`],
+      ],
+      from: `numbers(${S * D * N}) WHERE cityHash64(number, 25) % 5 = 0`,
+    },
+    {
+      table: 'events',
+      columns: [
+        ['eventId', `concat('ev-', toString(number))`],
+        ['type', `multiIf(k = 0, 'queue_sample', k = 1, 'staff_sample', 'wait')`],
+        ['salonId', salon(`number % ${R}`)],
+        ['cameraId', `concat(${salon(`number % ${R}`)}, '-cam-0')`],
+        ['nodeId', `'node-1'`],
+        ['occurredAt', `${minute} + k * 7`],
+        ['occurredMs', '0'],
+        ['producedAt', `${minute} + k * 7 + 1`],
+        ['producedMs', '0'],
+        ['localDate', `${last} - intDiv(m, ${OPEN_HOURS * 60})`],
+        ['waitS', `if(k = 2, toFloat32(20 + cityHash64(number, 30) % 400 + (cityHash64(number, 31) % 10 = 0) * 300), 0)`],
+        ['abandoned', `k = 2 AND cityHash64(number, 32) % 20 = 0`],
+        ['queueLength', `if(k = 0, toUInt16(cityHash64(number, 33) % 6), 0)`],
+        ['staffCount', `if(k = 1, toUInt16(cityHash64(number, 34) % 4), 0)`],
+        ['customerCount', `toUInt16(cityHash64(number, 35) % 8)`],
+        ['open', '1'],
+        ['windowS', '60'],
+        ['payload', `'{}'`],
+      ],
+      from: `(SELECT number, intDiv(number, ${R}) % 3 AS k, intDiv(number, ${R * 3}) AS m FROM numbers(${R * 3 * D * OPEN_HOURS * 60}))
+             WHERE k < 2 OR m % 10 = 0`,
+    },
   ];
-  return list;
 }
 
-/** Fills the database behind `ch` (already migrated). Returns the row counts per table. */
+/**
+ * The INSERT for one table, limited to the columns the migrated schema has: a column renamed in
+ * a migration is then simply not generated, and the dashboards' queries that still name it fail
+ * in the test, which is the point of the test.
+ */
+export function fillStatement(fill: Fill, existing: ReadonlySet<string>): string {
+  const kept = fill.columns.filter(([column]) => existing.has(column));
+  return `INSERT INTO ${fill.table} (${kept.map(([c]) => c).join(', ')})\nSELECT ${kept.map(([, e]) => e).join(',\n       ')}\nFROM ${fill.from}`;
+}
+
+const ColumnRow = Type.Object({ table: Type.String(), name: Type.String() });
+
+/** Fills the (already migrated) database behind `ch`. */
 export async function generateFixtures(ch: ClickHouse, shape: FixtureShape): Promise<void> {
-  for (const statement of statements(shape)) await ch.command(new Sql(statement));
+  const rows = await ch.query(sql`SELECT table, name FROM system.columns WHERE database = ${ch.database}`, ColumnRow);
+  const columns = new Map<string, Set<string>>();
+  for (const { table, name } of rows) columns.set(table, (columns.get(table) ?? new Set()).add(name));
+  for (const fill of fills(shape)) {
+    const existing = columns.get(fill.table);
+    if (existing === undefined) throw new SalonwatchError('CONFIG_INVALID', `table ${fill.table} missing in ${ch.database}: migrations not applied?`);
+    await ch.command(new Sql(fillStatement(fill, existing)));
+  }
 }
 
-/** The statements, for reading what is generated (and for the unit test of the generator's shape). */
-export const fixtureStatements = statements;
