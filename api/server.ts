@@ -9,6 +9,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Ajv } from 'ajv';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -46,15 +47,16 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     bodyLimit: BODY_LIMIT_BYTES,
     // Ids in paths are at most 128 characters; a longer path is refused before routing.
     routerOptions: { maxParamLength: 200 },
-    ajv: {
-      customOptions: {
-        // Unknown keys are refused, not silently dropped (house rule for every message).
-        removeAdditional: false,
-        coerceTypes: true,
-        allErrors: false,
-      },
-    },
   });
+  // Path and query values arrive as text and are coerced to their schema types; a JSON body is
+  // already typed, so `"comment": 5` is refused rather than quietly turned into "5". Unknown keys
+  // are refused everywhere, never silently dropped (the house rule for every message).
+  const options_ = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false } as const;
+  const coercing = new Ajv({ ...options_, coerceTypes: 'array' });
+  const exact = new Ajv({ ...options_, coerceTypes: false });
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema));
+  // JSON is the only body this API reads; anything else is 415, not a string to validate.
+  app.removeContentTypeParser('text/plain');
   decorateRequests(app);
   installErrorHandlers(app);
   const metrics = registerMetrics(app);
