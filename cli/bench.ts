@@ -5,7 +5,9 @@ import type { Command } from './command.js';
  * `salonwatch bench <name>`: each benchmark prints human-readable figures, or one JSON object
  * with `--json`. Benchmarks live beside the stage they measure and are loaded on demand.
  */
-const benchmarks: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {};
+const benchmarks: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
+  dashboards: { summary: 'every dashboard panel over a year of data for the network', load: () => import('../dashboards/bench.js') },
+};
 
 const help = () =>
   [
