@@ -227,7 +227,7 @@ async function renderCurrent() {
   confirm.addEventListener('click', () => void review('confirm', comment.value));
   dismiss.addEventListener('click', () => void review('dismiss', comment.value));
   skip.addEventListener('click', () => void move(1));
-  const card = el('section', { class: 'card', 'data-testid': 'incident', 'data-incident-id': detail.incidentId }, [
+  const card = el('section', { class: 'card', 'data-testid': 'incident', 'data-incident-id': detail.incidentId, 'data-salon-id': detail.salonId }, [
     el('h2', {}, [`${detail.standard.replace('_', ' ')} · ${detail.salonId}`]),
     el('p', {}, [detail.summary]),
     el('p', { class: 'muted' }, [
@@ -312,20 +312,24 @@ function chart(days) {
   svg.setAttribute('class', 'chart');
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', 'score trend per standard');
+  /** @type {[string, (d: DailyScore) => number | null][]} */
+  const series = [['score', (d) => (d.score === null ? null : d.score / 100)], ...STANDARDS.map((s) => /** @type {[string, (d: DailyScore) => number | null]} */ ([s, (d) => d.standards[s] ?? null]))];
+  // The axis starts a little below the lowest value: scores live near the top, and a 0-100 axis
+  // would draw every trend as a flat line.
+  const lowest = Math.min(1, ...series.flatMap(([, value]) => days.flatMap((d) => { const v = value(d); return v === null ? [] : [v]; })));
+  const bottom = Math.max(0, Math.floor(lowest * 10 - 0.5) / 10);
   const x = (/** @type {number} */ i) => pad + (days.length <= 1 ? 0 : (i * (width - 2 * pad)) / (days.length - 1));
-  const y = (/** @type {number} */ v) => height - pad - v * (height - 2 * pad);
-  for (const v of [0, 0.5, 1]) {
+  const y = (/** @type {number} */ v) => height - pad - ((v - bottom) / (1 - bottom)) * (height - 2 * pad);
+  for (const v of [bottom, (bottom + 1) / 2, 1]) {
     const line = document.createElementNS(ns, 'line');
     for (const [k, val] of Object.entries({ x1: pad, x2: width - pad, y1: y(v), y2: y(v), stroke: '#d9d9de' })) line.setAttribute(k, String(val));
     const label = document.createElementNS(ns, 'text');
     label.setAttribute('x', '2');
     label.setAttribute('y', String(y(v) + 4));
     label.setAttribute('font-size', '10');
-    label.textContent = `${v * 100}`;
+    label.textContent = `${Math.round(v * 100)}`;
     svg.append(line, label);
   }
-  /** @type {[string, (d: DailyScore) => number | null][]} */
-  const series = [['score', (d) => (d.score === null ? null : d.score / 100)], ...STANDARDS.map((s) => /** @type {[string, (d: DailyScore) => number | null]} */ ([s, (d) => d.standards[s] ?? null]))];
   for (const [name, value] of series) {
     const points = days.flatMap((d, i) => {
       const v = value(d);
@@ -348,7 +352,8 @@ function meanScore(days) {
   return scores.length === 0 ? null : scores.reduce((a, b) => a + b, 0) / scores.length;
 }
 
-async function showOwner() {
+/** @param {number} generation */
+async function showOwner(generation) {
   const salons = /** @type {{ items: Salon[] }} */ (await api('/salons')).items;
   const main = byId('main');
   if (salons.length === 0) {
@@ -380,9 +385,20 @@ async function showOwner() {
     ),
     /** @type {Promise<{ items: Incident[] }>} */ (api(`/incidents?salonId=${encodeURIComponent(salon.id)}&from=${from}T00:00:00Z&limit=50`)),
   ]);
+  // A newer navigation started while these were loading: it renders, this one does not.
+  if (generation !== routing) return;
   const mean = meanScore(scores.days);
   const position = ranking.entries.find((e) => e.salonId === salon.id);
-  const legend = el('div', { class: 'legend' }, Object.entries(COLOURS).map(([name, colour]) => el('span', { style: `--c: ${colour}` }, [name.replace('_', ' ')])));
+  const legend = el(
+    'div',
+    { class: 'legend' },
+    Object.entries(COLOURS).map(([name, colour]) => {
+      const item = el('span', {}, [name.replace('_', ' ')]);
+      // Through the CSSOM: the content security policy refuses style attributes.
+      item.style.setProperty('--c', colour);
+      return item;
+    }),
+  );
   main.replaceChildren(
     el('h1', {}, [salon.name]),
     el('div', { class: 'actions' }, [picker, fromInput, toInput]),
@@ -415,7 +431,12 @@ async function showOwner() {
 
 // ------------------------------------------------------------------------------ routing
 
+/** Counts navigations, so a slow render never overwrites a newer one. */
+let routing = 0;
+
 async function route() {
+  routing += 1;
+  const generation = routing;
   const main = byId('main');
   const signOutButton = byId('sign-out');
   if (token() === null || location.hash.startsWith('#/sign-in')) {
@@ -437,7 +458,7 @@ async function route() {
     );
     if (location.hash.startsWith('#/owner') || !staff) {
       queue = null;
-      await showOwner();
+      await showOwner(generation);
     } else {
       await showQueue();
     }
