@@ -57,7 +57,7 @@ test('a reviewer dismisses an incident and the owner sees the score change', asy
   for (let i = 0; i < 60 && (await card.getAttribute('data-salon-id')) !== 'salon-0001'; i++) {
     const shown = await card.getAttribute('data-incident-id');
     await reviewer.keyboard.press('j');
-    await reviewer.waitForFunction((id) => document.querySelector('[data-testid=incident]')?.getAttribute('data-incident-id') !== id, shown);
+    await reviewer.locator(`[data-testid=incident]:not([data-incident-id="${shown ?? ''}"])`).waitFor();
   }
   const incidentId = await card.getAttribute('data-incident-id');
   assert.equal(await card.getAttribute('data-salon-id'), 'salon-0001');
@@ -83,7 +83,7 @@ test('a reviewer dismisses an incident and the owner sees the score change', asy
   await reviewer.fill('#comment', 'courier, not a customer');
   await reviewer.locator('#comment').press('Escape');
   await reviewer.keyboard.press('d');
-  await reviewer.waitForFunction((id) => document.querySelector('[data-testid=incident]')?.getAttribute('data-incident-id') !== id, incidentId);
+  await reviewer.locator(`[data-testid=incident]:not([data-incident-id="${incidentId ?? ''}"])`).waitFor();
   await reviewer.screenshot({ path: path.join(ARTIFACTS, 'queue-after.png'), fullPage: true });
 
   // The owner reloads and sees the day's score rise.
