@@ -7,8 +7,9 @@
  * review decides the status (none: pending). All rows of one incident share `startedAt`, so a
  * filter on it never splits an incident.
  *
- * Scores and rankings are the backbone's own queries (`scores` below); this module only adds the
- * incident list, the incident, reviews, the salons dimension and the stored standards override.
+ * Scores and rankings are the backbone's own queries (`api/scores.ts` feeds them the weights);
+ * this module adds the incident list, the incident, reviews, the salons dimension and the stored
+ * standards override, which the backbone's module does not have.
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { ClickHouse } from '../clickhouse/client.js';
@@ -31,11 +32,13 @@ import type {
   StoredStandards,
 } from './store.js';
 
-/** The backbone's score and ranking queries, as the API needs them. */
+/** The backbone's score and ranking queries (`clickhouse/scores.ts`) with the weights in force. */
 export interface ScoreSource {
   dailyScores(salonId: string, from: Day, to: Day): Promise<readonly DailyScore[]>;
   salonRanking(from: Day, to: Day, regionId: string | null): Promise<readonly SalonRank[]>;
   regionRanking(from: Day, to: Day): Promise<readonly RegionRank[]>;
+  /** The standards (weights) just changed. */
+  invalidate(): void;
 }
 
 /**
@@ -328,6 +331,7 @@ export function clickhouseStore(ch: ClickHouse, scores: ScoreSource): ApiStore {
       await ch.insert('api_standards', [
         { override: JSON.stringify(override), updatedBy: by, updatedAt: Math.floor(ms / 1000), updatedMs: ms % 1000 },
       ]);
+      scores.invalidate();
     },
 
     close: () => ch.close(),
