@@ -37,11 +37,11 @@ interface Backend {
   ): Promise<PersonDetector>;
 }
 
-function nanodet(inputWidth: number, inputHeight: number, summary: string): Backend {
+function nanodet(file: string, inputWidth: number, inputHeight: number, summary: string): Backend {
   return {
     summary,
     async create(name, options, scoreThreshold) {
-      const runner = await openModel(modelPath('nanodet.onnx'), { threads: options.threads });
+      const runner = await openModel(modelPath(file), { threads: options.threads });
       return createNanoDetDetector(name, runner, {
         inputWidth,
         inputHeight,
@@ -56,13 +56,32 @@ function nanodet(inputWidth: number, inputHeight: number, summary: string): Back
 /**
  * Every person detector by name. NanoDet's converted graph accepts any input that is a multiple
  * of 32, so its variants trade accuracy on small people for speed; 416x320 is the 416 model
- * letterboxed for 4:3 cameras with 8 rows of padding instead of 104.
+ * letterboxed for 4:3 cameras with 8 rows of padding instead of 104. The int8 variants run the
+ * statically quantised model (convert.py, quantize_nanodet), 2-2.5x faster on one core.
  */
 const backends: Record<string, Backend> = {
-  nanodet: nanodet(416, 416, 'NanoDet, 416x416 input as trained'),
-  'nanodet-416x320': nanodet(416, 320, 'NanoDet, 416x320 input (4:3 frames, less padding)'),
-  'nanodet-320': nanodet(320, 320, 'NanoDet, 320x320 input'),
-  'nanodet-320x256': nanodet(320, 256, 'NanoDet, 320x256 input (4:3 frames)'),
+  nanodet: nanodet('nanodet.onnx', 416, 416, 'NanoDet, 416x416 input as trained'),
+  'nanodet-416x320': nanodet(
+    'nanodet.onnx',
+    416,
+    320,
+    'NanoDet, 416x320 input (4:3 frames, less padding)',
+  ),
+  'nanodet-320': nanodet('nanodet.onnx', 320, 320, 'NanoDet, 320x320 input'),
+  'nanodet-320x256': nanodet('nanodet.onnx', 320, 256, 'NanoDet, 320x256 input (4:3 frames)'),
+  'nanodet-int8': nanodet('nanodet-int8.onnx', 416, 416, 'NanoDet int8, 416x416'),
+  'nanodet-int8-416x320': nanodet(
+    'nanodet-int8.onnx',
+    416,
+    320,
+    'NanoDet int8, 416x320 (4:3 frames)',
+  ),
+  'nanodet-int8-320x256': nanodet(
+    'nanodet-int8.onnx',
+    320,
+    256,
+    'NanoDet int8, 320x256 (4:3 frames)',
+  ),
   centernet: {
     summary: 'MobileNetV3 CenterNet, 512x512 input',
     async create(name, options, scoreThreshold) {

