@@ -14,15 +14,24 @@ const Positive = (description: string) => Type.Number({ exclusiveMinimum: 0, des
 export const GreetingStandard = Type.Object(
   {
     withinS: Seconds('a customer must be greeted within this long of entering (T)'),
-    distanceM: Positive('greeting distance in metres, used when the camera has a floor calibration'),
-    distanceBoxHeights: Positive(
-      'greeting distance in units of the two persons\' mean box height, used without floor calibration',
+    distanceM: Positive(
+      'greeting distance in metres, used when the camera has a floor calibration',
     ),
-    minDwellS: Seconds('staff must stay within the distance at least this long: walking past is not a greeting'),
+    distanceBoxHeights: Positive(
+      "greeting distance in units of the two persons' mean box height, used without floor calibration",
+    ),
+    minDwellS: Seconds(
+      'staff must stay within the distance at least this long: walking past is not a greeting',
+    ),
+    stopSpeedMps: Positive(
+      'and move slower than this (m/s, calibrated cameras): a greeting is stopping by the customer',
+    ),
+    stopSpeedBoxHeightsPerS: Positive('the same in box heights per second (uncalibrated cameras)'),
     facingToleranceDeg: Type.Number({
       minimum: 0,
       maximum: 180,
-      description: 'when a facing hint exists, the staff member must face within this angle of the customer',
+      description:
+        'when a facing hint exists, the staff member must face within this angle of the customer',
     }),
   },
   { additionalProperties: false },
@@ -31,8 +40,13 @@ export const GreetingStandard = Type.Object(
 export const QueueStandard = Type.Object(
   {
     maxLength: Type.Integer({ minimum: 0, description: 'at most this many customers waiting' }),
-    maxDurationS: Seconds('an incident when the queue is longer than maxLength for at least this long'),
-    samplePeriodS: Type.Number({ minimum: 1, description: 'one queue_sample per this many seconds' }),
+    maxDurationS: Seconds(
+      'an incident when the queue is longer than maxLength for at least this long',
+    ),
+    samplePeriodS: Type.Number({
+      minimum: 1,
+      description: 'one queue_sample per this many seconds',
+    }),
   },
   { additionalProperties: false },
 );
@@ -49,8 +63,13 @@ export const WaitingStandard = Type.Object(
 
 export const StaffPresenceStandard = Type.Object(
   {
-    maxAbsenceS: Seconds('no staff visible for longer than this, while open and customers are present, is an incident'),
-    samplePeriodS: Type.Number({ minimum: 1, description: 'one staff_sample per this many seconds' }),
+    maxAbsenceS: Seconds(
+      'no staff visible for longer than this, while open and customers are present, is an incident',
+    ),
+    samplePeriodS: Type.Number({
+      minimum: 1,
+      description: 'one staff_sample per this many seconds',
+    }),
   },
   { additionalProperties: false },
 );
@@ -63,7 +82,9 @@ export const CameraStandard = Type.Object(
 export const VisitRules = Type.Object(
   {
     minS: Seconds('a visit shorter than this is not a visit (a glance through the door)'),
-    groupWindowS: Seconds('persons entering within this long of each other, and close, form one group visit'),
+    groupWindowS: Seconds(
+      'persons entering within this long of each other, and close, form one group visit',
+    ),
     groupDistanceM: Positive('group distance in metres (calibrated cameras)'),
     groupDistanceBoxHeights: Positive('group distance in box heights (uncalibrated cameras)'),
   },
@@ -72,29 +93,45 @@ export const VisitRules = Type.Object(
 
 export const TrackingRules = Type.Object(
   {
-    zoneEnterS: Seconds('a person is in a zone after their feet stay inside this long (entry inertia)'),
-    zoneExitS: Seconds('and out of it after their feet stay outside, beyond the margin, this long (exit inertia)'),
+    zoneEnterS: Seconds(
+      'a person is in a zone after their feet stay inside this long (entry inertia)',
+    ),
+    zoneExitS: Seconds(
+      'and out of it after their feet stay outside, beyond the margin, this long (exit inertia)',
+    ),
     zoneExitMargin: Type.Number({
       minimum: 0,
       maximum: 0.5,
-      description: 'feet must be this far outside the polygon (normalised image units) to count as outside',
+      description:
+        'feet must be this far outside the polygon (normalised image units) to count as outside',
     }),
-    lostAfterS: Seconds('a person unseen this long has left (occlusions and id switches shorter than this are bridged)'),
-    reassociateBoxHeights: Positive('a new track may continue a lost person within this many box heights of where they were last seen'),
+    lostAfterS: Seconds(
+      'a person unseen this long has left (occlusions and id switches shorter than this are bridged)',
+    ),
+    reassociateBoxHeights: Positive(
+      'a new track may continue a lost person within this many box heights of where they were last seen',
+    ),
     reassociateMinSimilarity: Type.Number({
       minimum: 0,
       maximum: 1,
-      description: 'and when both have a torso histogram, with at least this Bhattacharyya coefficient',
+      description:
+        'and when both have a torso histogram, with at least this Bhattacharyya coefficient',
     }),
   },
   { additionalProperties: false },
 );
 
-const HexColour = Type.String({ pattern: '^#[0-9a-fA-F]{6}$', description: 'sRGB colour, e.g. #e30611' });
+const HexColour = Type.String({
+  pattern: '^#[0-9a-fA-F]{6}$',
+  description: 'sRGB colour, e.g. #e30611',
+});
 
 export const RoleRules = Type.Object(
   {
-    uniformColours: Type.Array(HexColour, { maxItems: 8, description: 'reference colours of the staff uniform' }),
+    uniformColours: Type.Array(HexColour, {
+      maxItems: 8,
+      description: 'reference colours of the staff uniform',
+    }),
     uniformColourRadius: Type.Number({
       minimum: 1,
       maximum: 255,
@@ -103,11 +140,19 @@ export const RoleRules = Type.Object(
     uniformShare: Type.Number({
       minimum: 0,
       maximum: 1,
-      description: 'share of uniform-coloured torso pixels above which a frame is evidence for staff',
+      description:
+        'share of uniform-coloured torso pixels above which a frame is evidence for staff',
     }),
-    staffOnlyEvidencePerS: Positive('log-odds for staff gained per second spent in the staff-only zone'),
-    uniformEvidencePerS: Positive('log-odds per second of uniform (or of non-uniform) torso colour'),
-    priorLogOdds: Type.Number({ description: 'starting log-odds for staff; negative: a stranger is a customer until shown otherwise' }),
+    staffOnlyEvidencePerS: Positive(
+      'log-odds for staff gained per second spent in the staff-only zone',
+    ),
+    uniformEvidencePerS: Positive(
+      'log-odds per second of uniform (or of non-uniform) torso colour',
+    ),
+    priorLogOdds: Type.Number({
+      description:
+        'starting log-odds for staff; negative: a stranger is a customer until shown otherwise',
+    }),
   },
   { additionalProperties: false },
 );
@@ -120,7 +165,10 @@ export const ScoreWeights = Type.Object(
     staff_presence: Type.Number({ minimum: 0 }),
     camera_coverage: Type.Number({ minimum: 0 }),
   },
-  { additionalProperties: false, description: 'weights of the standards in the daily compliance score' },
+  {
+    additionalProperties: false,
+    description: 'weights of the standards in the daily compliance score',
+  },
 );
 
 const sections = {
@@ -160,7 +208,17 @@ export const StandardsOverride = Type.Partial(
 export type StandardsOverride = Static<typeof StandardsOverride>;
 
 export const DEFAULT_STANDARDS: Standards = deepFreeze({
-  greeting: { withinS: 30, distanceM: 1.5, distanceBoxHeights: 1.2, minDwellS: 2, facingToleranceDeg: 60 },
+  // A person is about 1.7 m tall, so one box height is about the 1.5 m greeting distance; a
+  // stroll is about 1 m/s, so 0.6 m/s (0.35 box heights/s) is someone stopping, not passing.
+  greeting: {
+    withinS: 30,
+    distanceM: 1.5,
+    distanceBoxHeights: 1.0,
+    minDwellS: 2,
+    stopSpeedMps: 0.6,
+    stopSpeedBoxHeightsPerS: 0.35,
+    facingToleranceDeg: 60,
+  },
   queue: { maxLength: 3, maxDurationS: 120, samplePeriodS: 10 },
   waiting: { maxS: 300, serviceGraceS: 10 },
   staffPresence: { maxAbsenceS: 180, samplePeriodS: 60 },
@@ -187,7 +245,13 @@ export const DEFAULT_STANDARDS: Standards = deepFreeze({
     uniformEvidencePerS: 0.5,
     priorLogOdds: -2,
   },
-  weights: { greeting: 0.3, queue_length: 0.15, waiting_time: 0.2, staff_presence: 0.25, camera_coverage: 0.1 },
+  weights: {
+    greeting: 0.3,
+    queue_length: 0.15,
+    waiting_time: 0.2,
+    staff_presence: 0.25,
+    camera_coverage: 0.1,
+  },
 });
 
 function deepFreeze<T>(value: T): T {
@@ -207,7 +271,11 @@ function dotted(pointer: string): string {
     .join('');
 }
 
-function firstProblem(schema: typeof Standards | typeof StandardsOverride, value: unknown, where: string): string | undefined {
+function firstProblem(
+  schema: typeof Standards | typeof StandardsOverride,
+  value: unknown,
+  where: string,
+): string | undefined {
   const first = Value.Errors(schema, value).First();
   if (first === undefined) return undefined;
   const path = dotted(first.path);
@@ -245,7 +313,10 @@ export function resolveStandards(
   const resolved = merged as unknown as Standards;
   const w = resolved.weights;
   if (w.greeting + w.queue_length + w.waiting_time + w.staff_presence + w.camera_coverage <= 0) {
-    throw new SalonwatchError('CONFIG_INVALID', 'standards.weights: at least one weight must be positive');
+    throw new SalonwatchError(
+      'CONFIG_INVALID',
+      'standards.weights: at least one weight must be positive',
+    );
   }
   return deepFreeze(resolved);
 }

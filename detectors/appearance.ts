@@ -30,7 +30,11 @@ export function torsoRegion(box: Box): Box {
  * empty. At most about `maxSamples` pixels are read (on a regular grid) so the cost does not
  * grow with resolution.
  */
-export function torsoHistogram(frame: Frame, box: Box, maxSamples = 1024): ColourHistogram | undefined {
+export function torsoHistogram(
+  frame: Frame,
+  box: Box,
+  maxSamples = 1024,
+): ColourHistogram | undefined {
   const r = torsoRegion(box);
   const x1 = Math.max(0, Math.floor(r.x1));
   const y1 = Math.max(0, Math.floor(r.y1));
@@ -44,7 +48,10 @@ export function torsoHistogram(frame: Frame, box: Box, maxSamples = 1024): Colou
   for (let y = y1; y < y2; y += step) {
     let o = (y * frame.width + x1) * 3;
     for (let x = x1; x < x2; x += step, o += 3 * step) {
-      const bin = (((data[o] ?? 0) >> SHIFT) << 6) | (((data[o + 1] ?? 0) >> SHIFT) << 3) | ((data[o + 2] ?? 0) >> SHIFT);
+      const bin =
+        (((data[o] ?? 0) >> SHIFT) << 6) |
+        (((data[o + 1] ?? 0) >> SHIFT) << 3) |
+        ((data[o + 2] ?? 0) >> SHIFT);
       hist[bin] = (hist[bin] ?? 0) + 1;
       n++;
     }
@@ -55,7 +62,9 @@ export function torsoHistogram(frame: Frame, box: Box, maxSamples = 1024): Colou
 }
 
 /** A histogram of given colours with given shares: reference models and scripted scenarios. */
-export function histogramOf(colours: readonly { rgb: readonly [number, number, number]; share: number }[]): ColourHistogram {
+export function histogramOf(
+  colours: readonly { rgb: readonly [number, number, number]; share: number }[],
+): ColourHistogram {
   const hist = new Float32Array(BINS);
   let total = 0;
   for (const { rgb, share } of colours) {
@@ -87,7 +96,10 @@ export function parseHexColour(hex: string): [number, number, number] {
  * The cells whose centre lies within `radius` (RGB distance) of any reference colour. The share
  * of a torso histogram in these cells is the uniform evidence of a frame.
  */
-export function colourMask(colours: readonly (readonly [number, number, number])[], radius: number): Uint8Array {
+export function colourMask(
+  colours: readonly (readonly [number, number, number])[],
+  radius: number,
+): Uint8Array {
   const mask = new Uint8Array(BINS);
   const half = 1 << (SHIFT - 1);
   for (let bin = 0; bin < BINS; bin++) {

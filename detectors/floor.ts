@@ -63,7 +63,10 @@ function solve(a: number[][], b: number[]): number[] | undefined {
 export function homographyFrom(calibration: FloorCalibration): Homography {
   const { image, world } = calibration;
   if (image.length !== 4 || world.length !== 4) {
-    throw new SalonwatchError('CONFIG_INVALID', 'floor: calibration needs exactly 4 image and 4 world points');
+    throw new SalonwatchError(
+      'CONFIG_INVALID',
+      'floor: calibration needs exactly 4 image and 4 world points',
+    );
   }
   const a: number[][] = [];
   const b: number[] = [];
@@ -77,7 +80,10 @@ export function homographyFrom(calibration: FloorCalibration): Homography {
   }
   const h = solve(a, b);
   if (h?.every(Number.isFinite) !== true) {
-    throw new SalonwatchError('CONFIG_INVALID', 'floor: calibration points are degenerate (three of them on one line?)');
+    throw new SalonwatchError(
+      'CONFIG_INVALID',
+      'floor: calibration points are degenerate (three of them on one line?)',
+    );
   }
   return [...h, 1];
 }
@@ -85,7 +91,10 @@ export function homographyFrom(calibration: FloorCalibration): Homography {
 export function applyHomography(h: Homography, p: Point): Point {
   const [x, y] = p;
   const w = (h[6] ?? 0) * x + (h[7] ?? 0) * y + (h[8] ?? 1);
-  return [((h[0] ?? 0) * x + (h[1] ?? 0) * y + (h[2] ?? 0)) / w, ((h[3] ?? 0) * x + (h[4] ?? 0) * y + (h[5] ?? 0)) / w];
+  return [
+    ((h[0] ?? 0) * x + (h[1] ?? 0) * y + (h[2] ?? 0)) / w,
+    ((h[3] ?? 0) * x + (h[4] ?? 0) * y + (h[5] ?? 0)) / w,
+  ];
 }
 
 /** A person's place for distance purposes: the feet (normalised) and the box height in pixels. */
@@ -106,7 +115,11 @@ export interface FloorMetric {
   threshold(metres: number, boxHeights: number): number;
 }
 
-export function floorMetric(calibration: FloorCalibration | undefined, width: number, height: number): FloorMetric {
+export function floorMetric(
+  calibration: FloorCalibration | undefined,
+  width: number,
+  height: number,
+): FloorMetric {
   const place = (box: Box, w: number, h: number): FloorPlace => ({
     feet: [(box.x1 + box.x2) / 2 / w, box.y2 / h],
     boxHeightPx: Math.max(1, box.y2 - box.y1),

@@ -61,13 +61,15 @@ export class RoleModel<K> {
       this.beliefs.set(key, belief);
     }
     // The first observation carries one nominal step: a uniform seen on arrival already counts.
-    const dt = belief.lastAt === at ? 0.5 : Math.min(MAX_STEP_S, Math.max(0, (at - belief.lastAt) / 1000));
+    const dt =
+      belief.lastAt === at ? 0.5 : Math.min(MAX_STEP_S, Math.max(0, (at - belief.lastAt) / 1000));
     belief.lastAt = at;
     let delta = 0;
     if (observation.inStaffOnlyZone) delta += this.options.staffOnlyEvidencePerS * dt;
     if (this.mask !== undefined && observation.appearance !== undefined) {
       const share = maskedShare(observation.appearance, this.mask);
-      delta += (share >= this.options.uniformShare ? 1 : -1) * this.options.uniformEvidencePerS * dt;
+      delta +=
+        (share >= this.options.uniformShare ? 1 : -1) * this.options.uniformEvidencePerS * dt;
     }
     belief.logOdds = Math.max(-MAX_LOG_ODDS, Math.min(MAX_LOG_ODDS, belief.logOdds + delta));
     return verdict(belief.logOdds);
@@ -85,5 +87,7 @@ export class RoleModel<K> {
 
 function verdict(logOdds: number): RoleVerdict {
   const pStaff = 1 / (1 + Math.exp(-logOdds));
-  return logOdds > 0 ? { role: 'staff', confidence: pStaff } : { role: 'customer', confidence: 1 - pStaff };
+  return logOdds > 0
+    ? { role: 'staff', confidence: pStaff }
+    : { role: 'customer', confidence: 1 - pStaff };
 }

@@ -33,7 +33,10 @@ function segmentPointDistance(p: Point, a: Point, b: Point): number {
   const dx = b[0] - a[0];
   const dy = b[1] - a[1];
   const lengthSq = dx * dx + dy * dy;
-  const t = lengthSq === 0 ? 0 : Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / lengthSq));
+  const t =
+    lengthSq === 0
+      ? 0
+      : Math.max(0, Math.min(1, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / lengthSq));
   return Math.hypot(p[0] - (a[0] + t * dx), p[1] - (a[1] + t * dy));
 }
 
@@ -188,7 +191,10 @@ export class EntranceCrossings<K> {
   }
 
   private side(p: Point): Side {
-    if (pointInPolygon(p, this.entrance.polygon) || distanceToBoundary(p, this.entrance.polygon) <= this.margin) {
+    if (
+      pointInPolygon(p, this.entrance.polygon) ||
+      distanceToBoundary(p, this.entrance.polygon) <= this.margin
+    ) {
       return 'door';
     }
     const s = (p[0] - this.centroid[0]) * this.unit[0] + (p[1] - this.centroid[1]) * this.unit[1];
@@ -209,7 +215,8 @@ export class EntranceCrossings<K> {
       return undefined;
     }
     const changed = state.settled !== side;
-    const throughDoor = state.viaDoor || segmentTouchesPolygon(previous, feet, this.entrance.polygon);
+    const throughDoor =
+      state.viaDoor || segmentTouchesPolygon(previous, feet, this.entrance.polygon);
     state.settled = side;
     state.viaDoor = false;
     return changed && throughDoor ? side : undefined;

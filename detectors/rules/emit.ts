@@ -9,6 +9,12 @@ import type { EvidenceRequest, RuleEventOf, RuleOutput } from './types.js';
 /** Snapshots are taken from a short frame buffer; evidence moments stay within this look-back. */
 export const EVIDENCE_LOOKBACK_MS = 10_000;
 
+/**
+ * How much recent video the evidence stage must keep: the look-back plus the queue's settled
+ * timeline, which runs up to `lostAfterS + 1` s (6 s by default) behind the newest frame.
+ */
+export const EVIDENCE_BUFFER_MS = 20_000;
+
 export function makeEvent<K extends EventType>(
   type: K,
   cameraId: string,
@@ -69,11 +75,19 @@ export function emitIncident(
   const key = `${draft.incidentId}:${draft.endedAt === null ? 'open' : `closed@${draft.endedAt}`}`;
   out.events.push(makeEvent('incident', cameraId, at, payload, key));
   if (moments !== undefined && moments.length > 0) {
-    const request: EvidenceRequest = { incidentId: draft.incidentId, cameraId, moments: [...moments] };
+    const request: EvidenceRequest = {
+      incidentId: draft.incidentId,
+      cameraId,
+      moments: [...moments],
+    };
     out.evidence.push(request);
   }
 }
 
-export function incidentId(cameraId: string, standard: Standard, ...parts: readonly (string | number)[]): string {
+export function incidentId(
+  cameraId: string,
+  standard: Standard,
+  ...parts: readonly (string | number)[]
+): string {
   return deterministicUuid('incident', cameraId, standard, ...parts);
 }

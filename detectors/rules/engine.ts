@@ -33,7 +33,10 @@ export class CameraRules {
   }
 
   /** The frame size is known from the first frame; the box-height metric needs it. */
-  private init(width: number, height: number): { people: People; visits: VisitRules; queue: QueueRules } {
+  private init(
+    width: number,
+    height: number,
+  ): { people: People; visits: VisitRules; queue: QueueRules } {
     if (this.people !== undefined && this.visits !== undefined && this.queue !== undefined) {
       return { people: this.people, visits: this.visits, queue: this.queue };
     }
@@ -50,16 +53,23 @@ export class CameraRules {
   }
 
   private clock(at: number, what: string): void {
-    if (!Number.isFinite(at)) throw new SalonwatchError('INPUT_INVALID', `rules: ${what} time is not a number`);
+    if (!Number.isFinite(at))
+      throw new SalonwatchError('INPUT_INVALID', `rules: ${what} time is not a number`);
     if (at < this.now) {
-      throw new SalonwatchError('INPUT_INVALID', `rules: ${what} at ${at} is older than the last input at ${this.now}`);
+      throw new SalonwatchError(
+        'INPUT_INVALID',
+        `rules: ${what} at ${at} is older than the last input at ${this.now}`,
+      );
     }
     this.now = at;
   }
 
   step(frame: RulesFrame): RuleOutput {
     if (frame.cameraId !== this.context.camera.id) {
-      throw new SalonwatchError('INPUT_INVALID', `rules for camera ${this.context.camera.id} got a frame of ${frame.cameraId}`);
+      throw new SalonwatchError(
+        'INPUT_INVALID',
+        `rules for camera ${this.context.camera.id} got a frame of ${frame.cameraId}`,
+      );
     }
     this.clock(frame.capturedAt, 'frame');
     const out: RuleOutput = { events: [], evidence: [] };

@@ -33,6 +33,8 @@ export interface Person {
   /** Running mean of the torso histogram, so one odd frame does not break re-association. */
   appearance: ColourHistogram | undefined;
   facing: readonly [number, number] | undefined;
+  /** Smoothed speed on the floor, in the metric's unit per second (m/s or box heights/s). */
+  speed: number;
   /** Seen on the latest frame (false while occluded or briefly lost). */
   visible: boolean;
   role: RoleVerdict;
@@ -65,7 +67,10 @@ export interface PeopleUpdate {
 /** How strongly a running appearance follows the newest frame. */
 const APPEARANCE_RATE = 0.2;
 
-function blend(previous: ColourHistogram | undefined, next: ColourHistogram | undefined): ColourHistogram | undefined {
+function blend(
+  previous: ColourHistogram | undefined,
+  next: ColourHistogram | undefined,
+): ColourHistogram | undefined {
   if (next === undefined) return previous;
   if (previous === undefined) return Float32Array.from(next);
   for (let i = 0; i < previous.length; i++) {
@@ -77,7 +82,10 @@ function blend(previous: ColourHistogram | undefined, next: ColourHistogram | un
 export class People {
   private readonly persons = new Map<number, Person>();
   private readonly byTrack = new Map<number, Person>();
-  private readonly zones: { readonly name: ZoneName; readonly membership: ZoneMembership<number> }[] = [];
+  private readonly zones: {
+    readonly name: ZoneName;
+    readonly membership: ZoneMembership<number>;
+  }[] = [];
   private readonly entrance: EntranceCrossings<number> | undefined;
   private readonly staffOnly: readonly Point[] | undefined;
   private readonly roles: RoleModel<number>;
@@ -89,12 +97,26 @@ export class People {
     private readonly standards: Standards,
   ) {
     const t = standards.tracking;
-    const hysteresis = { enterMs: t.zoneEnterS * 1000, exitMs: t.zoneExitS * 1000, margin: t.zoneExitMargin };
-    if (zones.queue !== undefined) this.zones.push({ name: 'queue', membership: new ZoneMembership(zones.queue.polygon, hysteresis) });
+    const hysteresis = {
+      enterMs: t.zoneEnterS * 1000,
+      exitMs: t.zoneExitS * 1000,
+      margin: t.zoneExitMargin,
+    };
+    if (zones.queue !== undefined)
+      this.zones.push({
+        name: 'queue',
+        membership: new ZoneMembership(zones.queue.polygon, hysteresis),
+      });
     if (zones.service !== undefined) {
-      this.zones.push({ name: 'service', membership: new ZoneMembership(zones.service.polygon, hysteresis) });
+      this.zones.push({
+        name: 'service',
+        membership: new ZoneMembership(zones.service.polygon, hysteresis),
+      });
     }
-    this.entrance = zones.entrance === undefined ? undefined : new EntranceCrossings(zones.entrance, t.zoneExitMargin);
+    this.entrance =
+      zones.entrance === undefined
+        ? undefined
+        : new EntranceCrossings(zones.entrance, t.zoneExitMargin);
     this.staffOnly = zones.staffOnly?.polygon;
     this.roles = new RoleModel(standards.roles);
     this.lostAfterMs = t.lostAfterS * 1000;
@@ -140,6 +162,7 @@ export class People {
           place,
           appearance: undefined,
           facing: undefined,
+          speed: 0,
           visible: true,
           role: this.roles.verdict(track.trackId),
         };
@@ -164,7 +187,8 @@ export class People {
   /** Advances the clock without a frame (camera down): persons unseen too long are gone. */
   advance(at: number): PeopleUpdate {
     const update: PeopleUpdate = { born: [], crossings: [], zoneChanges: [], gone: [] };
-    for (const person of this.persons.values()) person.visible = person.visible && person.lastSeen === at;
+    for (const person of this.persons.values())
+      person.visible = person.visible && person.lastSeen === at;
     this.expire(at, update);
     return update;
   }
@@ -176,7 +200,8 @@ export class People {
       if (this.byTrack.get(person.trackId) === person) this.byTrack.delete(person.trackId);
       for (const zone of this.zones) {
         const change = zone.membership.forget(person.id, person.lastSeen);
-        if (change !== undefined) update.zoneChanges.push({ person, zone: zone.name, kind: change.kind, at: change.at });
+        if (change !== undefined)
+          update.zoneChanges.push({ person, zone: zone.name, kind: change.kind, at: change.at });
       }
       this.entrance?.forget(person.id);
       this.roles.forget(person.id);
@@ -200,7 +225,8 @@ export class People {
     let best: Person | undefined;
     let bestCost = Infinity;
     for (const person of this.persons.values()) {
-      if (seen.has(person.id) || at - person.lastSeen > this.lostAfterMs || person.lastSeen === at) continue;
+      if (seen.has(person.id) || at - person.lastSeen > this.lostAfterMs || person.lastSeen === at)
+        continue;
       const dx = (person.feet[0] - place.feet[0]) * frame.width;
       const dy = (person.feet[1] - place.feet[1]) * frame.height;
       const distance = Math.hypot(dx, dy) / ((person.place.boxHeightPx + place.boxHeightPx) / 2);
@@ -219,20 +245,36 @@ export class People {
     return best;
   }
 
-  private observe(person: Person, track: ObservedPerson, frame: RulesFrame, update: PeopleUpdate): void {
+  private observe(
+    person: Person,
+    track: ObservedPerson,
+    frame: RulesFrame,
+    update: PeopleUpdate,
+  ): void {
     const at = frame.capturedAt;
     const place = this.metric.place(track.box, frame.width, frame.height);
+    if (at > person.lastSeen) {
+      const instant = this.metric.distance(person.place, place) / ((at - person.lastSeen) / 1000);
+      // Half-and-half smoothing: one jittery box does not make a standing person walk.
+      person.speed = 0.5 * person.speed + 0.5 * instant;
+    }
     person.place = place;
     person.feet = place.feet;
     person.lastSeen = at;
     person.visible = true;
     person.appearance = blend(person.appearance, track.appearance);
     person.facing = track.facing;
-    const inStaffOnlyZone = this.staffOnly !== undefined && pointInPolygon(place.feet, this.staffOnly);
-    person.role = this.roles.observe(person.id, { inStaffOnlyZone, appearance: track.appearance }, at);
+    const inStaffOnlyZone =
+      this.staffOnly !== undefined && pointInPolygon(place.feet, this.staffOnly);
+    person.role = this.roles.observe(
+      person.id,
+      { inStaffOnlyZone, appearance: track.appearance },
+      at,
+    );
     for (const zone of this.zones) {
       const change = zone.membership.update(person.id, place.feet, at);
-      if (change !== undefined) update.zoneChanges.push({ person, zone: zone.name, kind: change.kind, at: change.at });
+      if (change !== undefined)
+        update.zoneChanges.push({ person, zone: zone.name, kind: change.kind, at: change.at });
     }
     const direction = this.entrance?.update(person.id, place.feet);
     if (direction !== undefined) update.crossings.push({ person, direction, at });

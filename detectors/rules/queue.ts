@@ -130,8 +130,9 @@ export class QueueRules {
             measured: this.peak,
             threshold: q.maxLength,
           },
-          // The evidence buffer holds recent frames: show the queue as it is now, still too long.
-          evidenceMoments(this.now, this.now - 4000),
+          // The settled timeline runs `settleMs` behind the frames; the evidence stage buffers
+          // enough (EVIDENCE_BUFFER_MS) to show the queue at the moment it turned into an incident.
+          evidenceMoments(at, at - 4000),
         );
       }
       return;
@@ -155,7 +156,8 @@ export class QueueRules {
   private onWaitChange(change: ZoneChange, out: RuleOutput): void {
     const wait = this.waits.get(change.person.id);
     if (change.zone === 'service') {
-      if (change.kind === 'enter' && wait !== undefined) this.finish(wait, 'served', change.at, out);
+      if (change.kind === 'enter' && wait !== undefined)
+        this.finish(wait, 'served', change.at, out);
       return;
     }
     if (change.kind === 'exit') {
@@ -181,10 +183,15 @@ export class QueueRules {
     const w = this.standards.waiting;
     for (const wait of [...this.waits.values()]) {
       if (wait.leftAt !== undefined) {
-        if (at - wait.leftAt > w.serviceGraceS * 1000) this.finish(wait, 'abandoned', wait.leftAt, out);
+        if (at - wait.leftAt > w.serviceGraceS * 1000)
+          this.finish(wait, 'abandoned', wait.leftAt, out);
         continue;
       }
-      if (wait.incident === undefined && at - wait.joinedAt > w.maxS * 1000 && wait.person.role.role === 'customer') {
+      if (
+        wait.incident === undefined &&
+        at - wait.joinedAt > w.maxS * 1000 &&
+        wait.person.role.role === 'customer'
+      ) {
         wait.incident = incidentId(this.cameraId, 'waiting_time', wait.id);
         emitIncident(
           out,
@@ -205,7 +212,12 @@ export class QueueRules {
     }
   }
 
-  private finish(wait: Wait, outcome: 'served' | 'abandoned', endedAt: number, out: RuleOutput): void {
+  private finish(
+    wait: Wait,
+    outcome: 'served' | 'abandoned',
+    endedAt: number,
+    out: RuleOutput,
+  ): void {
     this.waits.delete(wait.person.id);
     const waitS = seconds(wait.joinedAt, endedAt);
     if (wait.incident !== undefined) {
@@ -226,7 +238,13 @@ export class QueueRules {
         'wait',
         this.cameraId,
         endedAt,
-        { waitId: wait.id, joinedAt: iso(wait.joinedAt), endedAt: iso(Math.max(endedAt, wait.joinedAt)), waitS, outcome },
+        {
+          waitId: wait.id,
+          joinedAt: iso(wait.joinedAt),
+          endedAt: iso(Math.max(endedAt, wait.joinedAt)),
+          waitS,
+          outcome,
+        },
         wait.id,
       ),
     );

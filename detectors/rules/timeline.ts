@@ -26,8 +26,15 @@ export class WindowSampler {
   }
 
   /** Accounts `values` held over [from, to); returns the windows that closed on the way. */
-  add(from: number, to: number, values: readonly number[], covered: boolean, closed: WindowSample[]): void {
-    if (Number.isNaN(this.windowEnd)) this.windowEnd = (Math.floor(from / this.periodMs) + 1) * this.periodMs;
+  add(
+    from: number,
+    to: number,
+    values: readonly number[],
+    covered: boolean,
+    closed: WindowSample[],
+  ): void {
+    if (Number.isNaN(this.windowEnd))
+      this.windowEnd = (Math.floor(from / this.periodMs) + 1) * this.periodMs;
     let t = from;
     while (to >= this.windowEnd) {
       if (covered) this.accumulate(this.windowEnd - t, values);
@@ -40,7 +47,8 @@ export class WindowSampler {
   private accumulate(dt: number, values: readonly number[]): void {
     if (dt <= 0) return;
     this.coveredMs += dt;
-    for (let i = 0; i < this.width; i++) this.areas[i] = (this.areas[i] ?? 0) + dt * (values[i] ?? 0);
+    for (let i = 0; i < this.width; i++)
+      this.areas[i] = (this.areas[i] ?? 0) + dt * (values[i] ?? 0);
   }
 
   private close(closed: WindowSample[]): void {

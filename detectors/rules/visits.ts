@@ -8,8 +8,9 @@
  * window is over is split into a visit of their own. Members who turn out to be staff are
  * removed; a visit left with nobody, or shorter than `minS`, is not a visit.
  *
- * A greeting is a staff member within the greeting distance of a member for at least
- * `minDwellS`, facing them when a facing hint exists. It counts from the start of that
+ * A greeting is a staff member who stops (slower than `stopSpeed*`) within the greeting
+ * distance of a member for at least `minDwellS`, facing them when a facing hint exists; a staff
+ * member striding past is near for a couple of seconds too, but does not stop. It counts from the start of that
  * approach. When `withinS` (T) has passed without one, a greeting incident is raised, but only
  * if staff was visible at some point in the window: with nobody on the floor the incident is
  * the staff-presence one, not a greeting one.
@@ -66,12 +67,14 @@ export class VisitRules {
     for (const person of update.gone) this.leave(person, person.lastSeen);
 
     const staff: Person[] = [];
-    for (const person of people.all()) if (person.visible && person.role.role === 'staff') staff.push(person);
+    for (const person of people.all())
+      if (person.visible && person.role.role === 'staff') staff.push(person);
     const g = this.standards.greeting;
     const withinMs = g.withinS * 1000;
 
     for (const visit of [...this.visits]) {
-      if (!visit.judged && at <= visit.startedAt + withinMs && staff.length > 0) visit.staffSeen = true;
+      if (!visit.judged && at <= visit.startedAt + withinMs && staff.length > 0)
+        visit.staffSeen = true;
       this.checkGroup(visit, at);
       if (visit.greetedAt === undefined) this.checkGreeting(visit, staff, at);
       if (!visit.judged && at >= visit.startedAt + withinMs) this.judge(visit, at, out);
@@ -82,7 +85,11 @@ export class VisitRules {
   private arrive(person: Person, at: number): void {
     if (person.role.role === 'staff') return;
     const current = this.visitOf.get(person.id);
-    if (current !== undefined && current.members.some((m) => m.person === person && m.endedAt === undefined)) return;
+    if (
+      current !== undefined &&
+      current.members.some((m) => m.person === person && m.endedAt === undefined)
+    )
+      return;
     const member: Member = { person, joinedAt: at, endedAt: undefined, groupChecked: false };
     const v = this.standards.visit;
     const groupDistance = this.metric.threshold(v.groupDistanceM, v.groupDistanceBoxHeights);
@@ -91,7 +98,10 @@ export class VisitRules {
         !visit.judged &&
         at - visit.startedAt <= v.groupWindowS * 1000 &&
         visit.members.some(
-          (m) => m.endedAt === undefined && m.person.visible && this.metric.distance(m.person.place, person.place) <= groupDistance,
+          (m) =>
+            m.endedAt === undefined &&
+            m.person.visible &&
+            this.metric.distance(m.person.place, person.place) <= groupDistance,
         ),
     );
     if (group !== undefined) {
@@ -151,13 +161,20 @@ export class VisitRules {
   private checkGreeting(visit: Visit, staff: readonly Person[], at: number): void {
     const g = this.standards.greeting;
     const distance = this.metric.threshold(g.distanceM, g.distanceBoxHeights);
+    const stopSpeed = this.metric.threshold(g.stopSpeedMps, g.stopSpeedBoxHeightsPerS);
     const cosTolerance = Math.cos((g.facingToleranceDeg * Math.PI) / 180);
     let close = false;
     for (const member of visit.members) {
       const customer = member.person;
-      if (member.endedAt !== undefined || !customer.visible || customer.role.role !== 'customer') continue;
+      if (member.endedAt !== undefined || !customer.visible || customer.role.role !== 'customer')
+        continue;
       for (const s of staff) {
-        if (s === customer || this.metric.distance(s.place, customer.place) > distance) continue;
+        if (
+          s === customer ||
+          s.speed > stopSpeed ||
+          this.metric.distance(s.place, customer.place) > distance
+        )
+          continue;
         if (s.facing !== undefined) {
           const dx = customer.feet[0] - s.feet[0];
           const dy = customer.feet[1] - s.feet[1];
@@ -173,7 +190,10 @@ export class VisitRules {
       visit.approachSince ??= at;
       visit.lastClose = at;
       if (at - visit.approachSince >= g.minDwellS * 1000) visit.greetedAt = visit.approachSince;
-    } else if (visit.approachSince !== undefined && at - visit.lastClose > this.standards.tracking.zoneExitS * 1000) {
+    } else if (
+      visit.approachSince !== undefined &&
+      at - visit.lastClose > this.standards.tracking.zoneExitS * 1000
+    ) {
       // A missed detection or two does not break an approach; walking away does.
       visit.approachSince = undefined;
     }
@@ -187,7 +207,12 @@ export class VisitRules {
     const g = this.standards.greeting;
     const deadline = visit.startedAt + g.withinS * 1000;
     // An approach under way at the deadline is judged once it completes or breaks off.
-    if (visit.greetedAt === undefined && visit.approachSince !== undefined && visit.approachSince <= deadline) return;
+    if (
+      visit.greetedAt === undefined &&
+      visit.approachSince !== undefined &&
+      visit.approachSince <= deadline
+    )
+      return;
     visit.judged = true;
     this.dropStaff(visit);
     if (visit.members.length === 0) {
@@ -217,7 +242,8 @@ export class VisitRules {
 
   private finish(visit: Visit, out: RuleOutput): void {
     this.visits = this.visits.filter((v) => v !== visit);
-    for (const m of visit.members) if (this.visitOf.get(m.person.id) === visit) this.visitOf.delete(m.person.id);
+    for (const m of visit.members)
+      if (this.visitOf.get(m.person.id) === visit) this.visitOf.delete(m.person.id);
     this.dropStaff(visit);
     if (visit.members.length === 0) return;
     const endedAt = Math.max(...visit.members.map((m) => m.endedAt ?? visit.startedAt));
@@ -235,7 +261,8 @@ export class VisitRules {
           durationS: seconds(visit.startedAt, endedAt),
           groupSize: visit.members.length,
           greeted,
-          greetingLatencyS: visit.greetedAt === undefined ? null : seconds(visit.startedAt, visit.greetedAt),
+          greetingLatencyS:
+            visit.greetedAt === undefined ? null : seconds(visit.startedAt, visit.greetedAt),
           staffPresent: visit.staffSeen,
         },
         visit.id,
