@@ -6,22 +6,10 @@
  * insert -> recompute -> commit sequence is repaired by the redelivery that follows.
  */
 import type { ClickHouse } from './client.js';
-import { joinSql, Sql, sql, sqlDay, sqlList } from './sql.js';
-
-export interface HourKey {
-  readonly salonId: string;
-  /** Epoch seconds of the UTC hour's start. */
-  readonly hour: number;
-}
-
-export interface DayKey {
-  readonly salonId: string;
-  /** `YYYY-MM-DD`, salon-local. */
-  readonly day: string;
-}
+import { Sql, sql, sqlDay, sqlList } from './sql.js';
 
 /** Keeps each statement well under 18.16's default max_query_size of 256 KiB. */
-const KEYS_PER_STATEMENT = 1000;
+const SALONS_PER_STATEMENT = 2000;
 
 const ROLLUP_COLUMNS = new Sql(`events, visits, visitors, visitsStaffPresent, visitsGreeted, greetingLatencySum, visitSeconds,
   waits, waitsAbandoned, waitSeconds, waitMaxS, queueSamples, queueLengthSum, queueLengthMax,
@@ -34,12 +22,9 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** Per camera first, then across cameras: counts add up, sample seconds take the maximum. */
-export function hourlyRecomputeSql(keys: readonly HourKey[], version: number): Sql {
-  const salons = [...new Set(keys.map((k) => k.salonId))];
-  const hours = keys.map((k) => k.hour);
-  const from = new Date(Math.min(...hours) * 1000);
-  const to = new Date((Math.max(...hours) + 3600) * 1000);
-  const tuples = joinSql(keys.map((k) => sql`(${k.salonId}, ${k.hour})`));
+export function hourlyRecomputeSql(salons: readonly string[], hour: number, version: number): Sql {
+  const from = new Date(hour * 1000);
+  const to = new Date((hour + 3600) * 1000);
   return sql`
 INSERT INTO rollup_hourly (salonId, hour, localDate, version, ${ROLLUP_COLUMNS})
 SELECT salonId, hour, localDate, ${version},
@@ -74,7 +59,6 @@ FROM
       durationS, abandoned, waitS, queueLength, windowS, open, staffCount
     FROM events
     WHERE salonId IN (${sqlList(salons)}) AND occurredAt >= ${from} AND occurredAt < ${to}
-      AND (salonId, toUInt32(toStartOfHour(occurredAt))) IN (${tuples})
     LIMIT 1 BY eventId
   )
   GROUP BY salonId, hour, localDate, cameraId
@@ -82,10 +66,14 @@ FROM
 GROUP BY salonId, hour, localDate`;
 }
 
-export function dailyRecomputeSql(keys: readonly DayKey[], version: number): Sql {
-  const salons = [...new Set(keys.map((k) => k.salonId))];
-  const days = [...new Set(keys.map((k) => k.day))].map(sqlDay);
-  const tuples = joinSql(keys.map((k) => sql`(${k.salonId}, ${sqlDay(k.day)})`));
+/**
+ * A local day's hours lie within [day - 14 h, day + 38 h) in UTC for every offset from -12 to
+ * +14, so the hour range lets the primary index (salonId, hour) skip the rest.
+ */
+export function dailyRecomputeSql(salons: readonly string[], day: string, version: number): Sql {
+  const midnight = Date.parse(`${sqlDay(day).value}T00:00:00.000Z`);
+  const from = new Date(midnight - 14 * 3_600_000);
+  const to = new Date(midnight + 38 * 3_600_000);
   return sql`
 INSERT INTO rollup_daily (salonId, localDate, version, ${ROLLUP_COLUMNS})
 SELECT salonId, localDate, ${version},
@@ -93,7 +81,7 @@ SELECT salonId, localDate, ${version},
   sum(waits), sum(waitsAbandoned), sum(waitSeconds), max(waitMaxS), sum(queueSamples), sum(queueLengthSum), max(queueLengthMax),
   sum(staffSamples), sum(openSeconds), sum(unstaffedOpenSeconds), sum(observedSeconds), sum(cameraHealthEvents)
 FROM rollup_hourly FINAL
-WHERE salonId IN (${sqlList(salons)}) AND localDate IN (${sqlList(days)}) AND (salonId, localDate) IN (${tuples})
+WHERE salonId IN (${sqlList(salons)}) AND hour >= ${from} AND hour < ${to} AND localDate = ${sqlDay(day)}
 GROUP BY salonId, localDate`;
 }
 export interface TouchedRow {
@@ -103,23 +91,33 @@ export interface TouchedRow {
   readonly localDate: string;
 }
 
-export function touchedKeys(rows: readonly TouchedRow[]): { hours: HourKey[]; days: DayKey[] } {
-  const hours = new Map<string, HourKey>();
-  const days = new Map<string, DayKey>();
+/** Salons touched per UTC hour (epoch seconds) and per local day. */
+export function touchedKeys(rows: readonly TouchedRow[]): { hours: Map<number, Set<string>>; days: Map<string, Set<string>> } {
+  const hours = new Map<number, Set<string>>();
+  const days = new Map<string, Set<string>>();
   for (const r of rows) {
     const hour = Math.floor(r.occurredAt / 3600) * 3600;
-    hours.set(`${r.salonId}\u0000${hour}`, { salonId: r.salonId, hour });
-    days.set(`${r.salonId}\u0000${r.localDate}`, { salonId: r.salonId, day: r.localDate });
+    let h = hours.get(hour);
+    if (h === undefined) hours.set(hour, (h = new Set()));
+    h.add(r.salonId);
+    let d = days.get(r.localDate);
+    if (d === undefined) days.set(r.localDate, (d = new Set()));
+    d.add(r.salonId);
   }
-  return { hours: [...hours.values()], days: [...days.values()] };
+  return { hours, days };
 }
 
 /**
  * Recomputes the hourly rows, then the daily rows built from them, for every key the rows
- * touched. `version` must grow between calls (the sink passes a monotonic clock reading).
+ * touched: one statement per touched hour (and per touched day), each over the salons touched
+ * in it. `version` must grow between calls (the sink passes a monotonic clock reading).
  */
 export async function refreshRollups(ch: ClickHouse, rows: readonly TouchedRow[], version: number): Promise<void> {
   const { hours, days } = touchedKeys(rows);
-  for (const part of chunks(hours, KEYS_PER_STATEMENT)) await ch.command(hourlyRecomputeSql(part, version));
-  for (const part of chunks(days, KEYS_PER_STATEMENT)) await ch.command(dailyRecomputeSql(part, version));
+  for (const [hour, salons] of hours) {
+    for (const part of chunks([...salons], SALONS_PER_STATEMENT)) await ch.command(hourlyRecomputeSql(part, hour, version));
+  }
+  for (const [day, salons] of days) {
+    for (const part of chunks([...salons], SALONS_PER_STATEMENT)) await ch.command(dailyRecomputeSql(part, day, version));
+  }
 }

@@ -224,10 +224,21 @@ const TIMESTAMP_FIELDS: { readonly [K in EventType]: readonly (keyof PayloadOf<K
   camera_health: ['since'],
 };
 
-/** The pattern admits 2026-02-31T25:61:00.000Z; a real calendar instant must print back identically. */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * The pattern admits 2026-02-31T25:61:00.000Z; this checks the fields against the calendar.
+ * Arithmetic rather than a Date round trip: the sink runs it on every timestamp it receives.
+ */
 function isRealInstant(value: string): boolean {
-  const ms = Date.parse(value);
-  return Number.isFinite(ms) && new Date(ms).toISOString() === value;
+  const year = Number(value.slice(0, 4));
+  const month = Number(value.slice(5, 7));
+  const day = Number(value.slice(8, 10));
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+  return (
+    day >= 1 && day <= days && Number(value.slice(11, 13)) <= 23 && Number(value.slice(14, 16)) <= 59 && Number(value.slice(17, 19)) <= 59
+  );
 }
 
 function semanticProblem(event: SalonEvent): string | undefined {

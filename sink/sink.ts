@@ -17,7 +17,7 @@ import type { ClickHouse } from '../clickhouse/client.js';
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { decodeEvent, type SalonEvent } from '../events/schema.js';
-import { storeBatch, type TimeZoneOf } from './store.js';
+import { storeBatch, type StoreTimings, type TimeZoneOf } from './store.js';
 
 export const DLQ_REASON_HEADER = 'salonwatch-dlq-reason';
 export const DLQ_SOURCE_HEADER = 'salonwatch-dlq-source';
@@ -123,7 +123,14 @@ export class Sink {
           payload.resolveOffset(message.offset);
         }
         await payload.heartbeat();
-        if (heldCount(this.held) >= this.batchSize && !this.paused) await this.flushOrPause();
+        if (this.paused) return;
+        // Store in the background while the next messages are fetched and decoded; wait only
+        // when a second batch is already held (backpressure on the fetch loop).
+        if (heldCount(this.held) >= this.batchSize) {
+          const flushing = this.flushing;
+          if (flushing === undefined) void this.flushOrPause();
+          else if (heldCount(this.held) >= 2 * this.batchSize) await flushing;
+        }
       },
     });
     this.timer = setInterval(() => {
@@ -166,6 +173,7 @@ export class Sink {
       })
       .finally(() => {
         this.flushing = undefined;
+        if (!this.paused && this.running && heldCount(this.held) >= this.batchSize) void this.flushOrPause();
       });
     return this.flushing;
   }
@@ -174,9 +182,10 @@ export class Sink {
     const batch = this.held;
     if (heldCount(batch) === 0) return;
     this.held = emptyHeld();
+    let timings: StoreTimings;
     try {
       await this.deadLetter(batch.dead);
-      await storeBatch(this.options.ch, batch.events, this.options.timeZoneOf, this.nextVersion());
+      timings = await storeBatch(this.options.ch, batch.events, this.options.timeZoneOf, this.nextVersion());
     } catch (error) {
       // Keep the batch, in front of anything received meanwhile, for the retry.
       const later = this.held;
@@ -191,6 +200,7 @@ export class Sink {
     const storedAt = Date.now();
     await this.options.hooks?.afterStore?.(batch.events);
     await this.commit(batch.offsets);
+    this.options.log.debug('batch stored', { events: batch.events.length, dead: batch.dead.length, ...timings, commitMs: Date.now() - storedAt });
     this.counts.stored += batch.events.length;
     this.counts.deadLettered += batch.dead.length;
     this.counts.batches++;

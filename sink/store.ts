@@ -15,8 +15,14 @@ import { eventRow, incidentDayRows, incidentRow } from './rows.js';
 
 export type TimeZoneOf = (salonId: string) => string;
 
-export async function storeBatch(ch: ClickHouse, events: readonly SalonEvent[], timeZoneOf: TimeZoneOf, version: number): Promise<void> {
-  if (events.length === 0) return;
+export interface StoreTimings {
+  readonly insertMs: number;
+  readonly rollupMs: number;
+}
+
+export async function storeBatch(ch: ClickHouse, events: readonly SalonEvent[], timeZoneOf: TimeZoneOf, version: number): Promise<StoreTimings> {
+  if (events.length === 0) return { insertMs: 0, rollupMs: 0 };
+  const started = performance.now();
   const rows = events.map((e) => eventRow(e, timeZoneOf(e.salonId)));
   await ch.insert('events', rows);
   const incidents = events.filter((e): e is IncidentEvent => e.type === 'incident');
@@ -24,7 +30,9 @@ export async function storeBatch(ch: ClickHouse, events: readonly SalonEvent[], 
     await ch.insert('incidents', incidents.map((e) => incidentRow(e, timeZoneOf(e.salonId))));
     await ch.insert('incident_days', incidents.flatMap((e) => incidentDayRows(e, timeZoneOf(e.salonId))));
   }
+  const inserted = performance.now();
   await refreshRollups(ch, rows, version);
+  return { insertMs: inserted - started, rollupMs: performance.now() - inserted };
 }
 
 const SalonZoneRow = Type.Object({ salonId: Type.String(), timezone: Type.String() });

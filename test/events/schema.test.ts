@@ -128,3 +128,18 @@ void test('only samples are low value', () => {
   assert.equal(isLowValue({ type: 'incident' }), false);
   assert.equal(isLowValue({ type: 'visit' }), false);
 });
+
+void test('calendar checks: leap days, month lengths, hours and minutes', () => {
+  const at = (occurredAt: string) => checkEvent({ ...visit, occurredAt }).ok;
+  assert.equal(at('2028-02-29T00:00:00.000Z'), true);
+  assert.equal(at('2026-02-29T00:00:00.000Z'), false);
+  assert.equal(at('2100-02-29T00:00:00.000Z'), false);
+  assert.equal(at('2000-02-29T00:00:00.000Z'), true);
+  assert.equal(at('2026-04-31T00:00:00.000Z'), false);
+  assert.equal(at('2026-12-31T23:59:59.999Z'), true);
+  assert.equal(at('2026-12-31T24:00:00.000Z'), false);
+  assert.equal(at('2026-12-31T23:60:00.000Z'), false);
+  assert.equal(at('2026-13-01T00:00:00.000Z'), false);
+  assert.equal(at('2026-00-01T00:00:00.000Z'), false);
+  assert.equal(at('2026-01-00T00:00:00.000Z'), false);
+});
