@@ -24,7 +24,7 @@ import { describe, it, before } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { openModel } from '../../../detectors/onnx/session.js';
 import type { OutputTensor } from '../../../detectors/onnx/runner.js';
-import { modelPath } from '../../../detectors/person/factory.js';
+import { createPersonDetector, modelPath } from '../../../detectors/person/factory.js';
 import {
   CENTERNET_PIXELS,
   letterboxInto,
@@ -266,6 +266,44 @@ describe('converted models match their TensorFlow.js originals on real frames', 
         assert.ok(keypoints <= 0.01, `keypoints differ by ${keypoints}`);
       }
       t.diagnostic(`movenet: ${a.length} people >= 0.2 matched both ways`);
+    }
+  });
+
+  it('nanodet-int8 finds the people float32 NanoDet finds (boxes IoU >= 0.8)', async (t) => {
+    // The int8 file is derived from nanodet.onnx, not converted from TFJS: it is held to the
+    // float32 model's decisions, not its raw values. Scores move by up to ~0.07 under
+    // quantisation (convert.py prints the figure), so a confident box (>= 0.5) on one side must
+    // appear above 0.3 on the other.
+    const float = await createPersonDetector('nanodet', { threads: 1, scoreThreshold: 0.3 });
+    t.after(() => float.close());
+    const int8 = await createPersonDetector('nanodet-int8', { threads: 1, scoreThreshold: 0.3 });
+    t.after(() => int8.close());
+    const boxes = (d: Awaited<ReturnType<typeof float.detect>>, min: number) => {
+      const out: number[][] = [];
+      for (let i = 0; i < d.count; i++) {
+        if ((d.scores[i] ?? 0) >= min) out.push(Array.from(d.boxes.subarray(i * 4, i * 4 + 4)));
+      }
+      return out;
+    };
+    for (const data of frames) {
+      const frame = { cameraId: 'parity', capturedAt: 0, width: VIDEO_W, height: VIDEO_H, data };
+      const a = await float.detect(frame);
+      const b = await int8.detect(frame);
+      for (const [from, to, label] of [
+        [boxes(a, 0.5), boxes(b, 0.3), 'float -> int8'],
+        [boxes(b, 0.5), boxes(a, 0.3), 'int8 -> float'],
+      ] as const) {
+        assert.ok(from.length > 0, `${label}: confident people to compare`);
+        for (const box of from) {
+          assert.ok(
+            to.some((other) => iou(box, 0, other, 0) >= 0.8),
+            `${label}: no counterpart for ${box.map(Math.round).join(',')}`,
+          );
+        }
+      }
+      t.diagnostic(
+        `int8: ${boxes(a, 0.5).length} float / ${boxes(b, 0.5).length} int8 people >= 0.5 matched`,
+      );
     }
   });
 });
