@@ -43,10 +43,9 @@ describe('decodeBlazeFaceGrid', () => {
     const out: RawFace[] = [];
     decodeBlazeFaceGrid(scores, new Float32Array(rows * 16), grid, 256, 0.5, out);
     assert.equal(out.length, 0);
-    assert.throws(
-      () => { decodeBlazeFaceGrid(scores, new Float32Array(16), grid, 256, 0.5, out); },
-      RangeError,
-    );
+    assert.throws(() => {
+      decodeBlazeFaceGrid(scores, new Float32Array(16), grid, 256, 0.5, out);
+    }, RangeError);
   });
 });
 
