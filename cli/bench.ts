@@ -7,6 +7,7 @@ import type { Command } from './command.js';
  */
 const benchmarks: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
   dashboards: { summary: 'every dashboard panel over a year of data for the network', load: () => import('../dashboards/bench.js') },
+  rules: { summary: 'rules cost per frame for 20 tracks, against 1 track', load: () => import('../detectors/rules/bench.js') },
 };
 
 const help = () =>
