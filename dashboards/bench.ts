@@ -145,10 +145,10 @@ export const command: Command = {
         for (const [rangeName, range] of Object.entries(ranges) as ['month' | 'year', { from: Date; to: Date }][]) {
           // Grafana's interval: the range over about 1,000 data points.
           const ctx = { ...range, intervalMs: (range.to.getTime() - range.from.getTime()) / 1000 };
-          const variables = await resolveVariables(readonly, dashboard, ctx);
+          const { values, allSelected } = await resolveVariables(readonly, dashboard, ctx);
           for (const site of querySites(dashboard)) {
             if (site.panel === undefined) continue;
-            const samples = await timed(renderQuery(site.sql, { ...ctx, variables }));
+            const samples = await timed(renderQuery(site.sql, { ...ctx, variables: values, allSelected }));
             const figure: PanelFigure = {
               dashboard: dashboard.uid,
               panel: `${site.panel.id} ${site.panel.title}`,

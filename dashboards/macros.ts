@@ -3,7 +3,9 @@
  * benchmark run exactly the text Grafana would send. Two stages, in Grafana's order:
  *
  * 1. The browser: `Datasource.applyTemplateVariables` of grafana-clickhouse-datasource
- *    (src/data/CHDatasource.ts) calls Grafana's `templateSrv.replace(sql, scopedVars, this.format)`.
+ *    (src/data/CHDatasource.ts) first resolves `$__conditionalAll(condition, $var)` (`applyConditionalAll`:
+ *    `1=1` when the variable is at All or empty, else the condition), then calls Grafana's
+ *    `templateSrv.replace(sql, scopedVars, this.format)`.
  *    Variable references are found with Grafana's `variableRegex`
  *    (public/app/features/variables/utils.ts); a reference with an explicit format uses Grafana's
  *    format registry (grafana/scenes, packages/scenes/src/variables/interpolation/formatRegistry.ts),
@@ -28,6 +30,8 @@ export interface QueryContext {
   /** The panel's interval (Grafana derives it from the range and the panel's width). */
   readonly intervalMs: number;
   readonly variables: Readonly<Record<string, VariableValue>>;
+  /** Multi-value variables whose current selection is All (`$__all`). */
+  readonly allSelected?: ReadonlySet<string>;
 }
 
 /** Grafana's variableRegex: `$var`, `[[var]]`, `[[var:fmt]]`, `${var}`, `${var.field}`, `${var:fmt}`. */
@@ -82,6 +86,52 @@ export function interpolateVariables(sql: string, variables: Readonly<Record<str
     return formatter(value);
   });
 }
+
+/**
+ * CHDatasource.getMacroArgs: from the `(` at `start`, the arguments split at commas of depth 1,
+ * up to the matching `)`; [] when it never closes.
+ */
+function frontendMacroArgs(sql: string, start: number): string[] {
+  const args: string[] = [];
+  const text = sql.slice(start);
+  let depth = 0;
+  let lastEnd = 1;
+  for (const m of text.matchAll(/\(|\)|,/g)) {
+    const at = m.index + 1;
+    if (m[0] === '(') depth++;
+    else if (m[0] === ')') depth--;
+    if (m[0] === ',' && depth === 1) {
+      args.push(text.slice(lastEnd, at - 1));
+      lastEnd = at;
+    }
+    if (depth === 0) {
+      args.push(text.slice(lastEnd, at - 1));
+      return args;
+    }
+  }
+  return [];
+}
+
+/** CHDatasource.applyConditionalAll, innermost (last) occurrence first, as the plugin does. */
+export function applyConditionalAll(sql: string, ctx: Pick<QueryContext, 'variables' | 'allSelected'>): string {
+  const macro = '$__conditionalAll(';
+  let out = sql;
+  let at = out.lastIndexOf(macro);
+  while (at !== -1) {
+    const params = frontendMacroArgs(out, at + macro.length - 1);
+    const [condition, variable] = params;
+    if (params.length !== 2 || condition === undefined || variable === undefined) return out;
+    const name = variable.trim().slice(1);
+    const value = ctx.variables[name];
+    const atAll = ctx.allSelected?.has(name) === true || value === '' || (Array.isArray(value) && value.length === 0);
+    out = out.replace(`${macro}${condition},${variable})`, atAll ? '1=1' : condition);
+    at = out.lastIndexOf(macro);
+  }
+  return out;
+}
+
+/** Resolved in the browser before the variables; listed so the structure check accepts them. */
+export const FRONTEND_MACROS: readonly string[] = ['conditionalAll'];
 
 type Macro = (args: readonly string[], ctx: QueryContext) => string;
 
@@ -189,5 +239,5 @@ export function expandMacros(sql: string, ctx: QueryContext): string {
 
 /** The SQL ClickHouse receives for a panel target. */
 export function renderQuery(sql: string, ctx: QueryContext): string {
-  return expandMacros(interpolateVariables(sql, ctx.variables), ctx);
+  return expandMacros(interpolateVariables(applyConditionalAll(sql, ctx), ctx.variables), ctx);
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from '../common/paths.js';
 import { SalonwatchError } from '../common/errors.js';
-import { macroNames, SUPPORTED_MACROS, variableReferences } from './macros.js';
+import { FRONTEND_MACROS, macroNames, SUPPORTED_MACROS, variableReferences } from './macros.js';
 
 export const DASHBOARDS_DIR = path.join(REPO_ROOT, 'dashboards');
 export const JSON_DIR = path.join(DASHBOARDS_DIR, 'json');
@@ -245,7 +245,9 @@ export function structuralProblems(files: readonly DashboardFile[], dataSourceUi
         if (!defined.has(ref.name)) at(site.where, `uses ${ref.text}, but the dashboard defines no variable "${ref.name}"`);
       }
       for (const name of macroNames(site.sql)) {
-        if (!SUPPORTED_MACROS.includes(name)) at(site.where, `uses $__${name}, not one of ${SUPPORTED_MACROS.join(', ')}`);
+        if (!SUPPORTED_MACROS.includes(name) && !FRONTEND_MACROS.includes(name)) {
+          at(site.where, `uses $__${name}, not one of ${[...FRONTEND_MACROS, ...SUPPORTED_MACROS].join(', ')}`);
+        }
       }
     }
     // Panel links reach variables too (`${salon}`), and Grafana leaves an unknown one as literal text.

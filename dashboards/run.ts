@@ -67,17 +67,24 @@ export async function runQuery(connection: Connection, sql: string, timeoutMs = 
   return { columns, rows: parsed['data'] as unknown[][], elapsedMs, serverMs: elapsed * 1000, rowsRead };
 }
 
+export interface VariableState {
+  readonly values: Record<string, VariableValue>;
+  /** Multi-value variables at All, which `$__conditionalAll` turns into `1=1`. */
+  readonly allSelected: Set<string>;
+}
+
 /**
  * The value a variable takes when the dashboard is opened: `current`, or for a query variable
- * without one, the first (or for multi-value with All, every) option its own query returns.
- * Variables are resolved in order, so a later one may use an earlier one (salon after region).
+ * without one, the first option its own query returns; a multi-value variable with All opens at
+ * All (every option). Variables are resolved in order, so a later one may use an earlier one.
  */
 export async function resolveVariables(
   connection: Connection,
   dashboard: Dashboard,
   range: Pick<QueryContext, 'from' | 'to' | 'intervalMs'>,
-): Promise<Record<string, VariableValue>> {
+): Promise<VariableState> {
   const values: Record<string, VariableValue> = {};
+  const allSelected = new Set<string>();
   for (const v of variables(dashboard)) {
     const site = querySites(dashboard).find((s) => s.where === `variable ${v.name}`);
     if (site === undefined) {
@@ -87,13 +94,18 @@ export async function resolveVariables(
       else if (typeof v.query === 'string') values[v.name] = v.query;
       continue;
     }
-    const result = await runQuery(connection, renderQuery(site.sql, { ...range, variables: values }));
+    const result = await runQuery(connection, renderQuery(site.sql, { ...range, variables: values, allSelected }));
     // The plugin's metricFindQuery: one column is text and value; with two, the first is the value.
     const options = result.rows.map((row) => String(row[0]));
     if (options.length === 0) throw new SalonwatchError('CLICKHOUSE_QUERY_FAILED', `${dashboard.uid}: variable ${v.name} has no options`);
-    values[v.name] = v.multi === true && v.includeAll === true ? options : (options[0] ?? '');
+    if (v.multi === true && v.includeAll === true) {
+      values[v.name] = options;
+      allSelected.add(v.name);
+    } else {
+      values[v.name] = options[0] ?? '';
+    }
   }
-  return values;
+  return { values, allSelected };
 }
 
 export interface PanelRun {
@@ -109,11 +121,13 @@ export async function runDashboard(
   range: Pick<QueryContext, 'from' | 'to' | 'intervalMs'>,
   overrides: Readonly<Record<string, VariableValue>> = {},
 ): Promise<PanelRun[]> {
-  const vars = { ...(await resolveVariables(connection, dashboard, range)), ...overrides };
+  const state = await resolveVariables(connection, dashboard, range);
+  const vars = { ...state.values, ...overrides };
+  const allSelected = new Set([...state.allSelected].filter((name) => !Object.hasOwn(overrides, name)));
   const runs: PanelRun[] = [];
   for (const site of querySites(dashboard)) {
     if (site.panel === undefined) continue;
-    const sql = renderQuery(site.sql, { ...range, variables: vars });
+    const sql = renderQuery(site.sql, { ...range, variables: vars, allSelected });
     try {
       runs.push({ site, sql, result: await runQuery(connection, sql) });
     } catch (error) {

@@ -43,7 +43,7 @@ test('dashboards: every panel query runs on a current ClickHouse (chDB) with the
     for (const v of variables(dashboard)) if (typeof v.query === 'string') values[v.name] = v.query;
     for (const site of querySites(dashboard)) {
       const key = site.panel === undefined ? `${dashboard.uid} ${site.where}` : `${dashboard.uid}/${site.panel.id}`;
-      queries.push({ key, sql: renderQuery(site.sql, { ...RANGE, variables: values }) });
+      queries.push({ key, sql: renderQuery(site.sql, { ...RANGE, variables: values, allSelected: new Set(['region']) }) });
     }
   }
   const child = spawnSync(python, [runner], { input: JSON.stringify({ setup, queries }), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 600_000 });

@@ -116,6 +116,20 @@ test('dashboards: every panel query runs on ClickHouse as the read-only user and
     assert.equal(salons?.result.rows.length, SHAPE.salons, 'every salon is ranked when all regions are selected');
   });
 
+  await t.test('a selection of regions filters the network panels to their salons', async () => {
+    const network = files.find((f) => f.dashboard.uid === 'salonwatch-network')?.dashboard;
+    assert.ok(network);
+    const chosen = ['region-1', 'region-3'];
+    const runs = await runDashboard(readonly, network, RANGE, { region: chosen });
+    const ranking = runs.find((r) => r.site.panel?.id === 1);
+    assert.ok(ranking);
+    assert.ok(ranking.sql.includes("IN ('region-1','region-3')"), 'the region filter is in the SQL, not 1=1');
+    const regionAt = ranking.result.columns.findIndex((c) => c.name === 'region');
+    const regions = new Set(ranking.result.rows.map((r) => String(r[regionAt])));
+    assert.deepEqual([...regions].sort(), chosen);
+    assert.equal(ranking.result.rows.length, SHAPE.salons / 2);
+  });
+
   await t.test('a value with a quote reaches ClickHouse escaped, never as SQL', async () => {
     const salon = files.find((f) => f.dashboard.uid === 'salonwatch-salon')?.dashboard;
     assert.ok(salon);

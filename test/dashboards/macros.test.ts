@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { expandMacros, interpolateVariables, renderQuery, variableReferences, type QueryContext } from '../../dashboards/macros.js';
+import { applyConditionalAll, expandMacros, interpolateVariables, renderQuery, variableReferences, type QueryContext } from '../../dashboards/macros.js';
 
 // 2026-11-01T00:00:00Z .. 2026-11-25T12:34:56Z
 const ctx: QueryContext = {
@@ -82,4 +82,24 @@ test('renderQuery: variables first (browser), then macros (backend)', () => {
     variables: { q: 'count()', s: 'salon-1' },
   });
   assert.equal(sql, `SELECT count() FROM t WHERE s = 'salon-1' AND t >= toDateTime(${FROM}) AND t <= toDateTime(${TO}) GROUP BY intDiv(x, 3600)`);
+});
+
+test('conditionalAll: 1=1 at All or an empty value, the condition otherwise (CHDatasource.applyConditionalAll)', () => {
+  const sql = 'WHERE $__conditionalAll(salonId IN (SELECT s FROM t WHERE f(a, b) IN (${r:singlequote})), $r) AND x';
+  assert.equal(applyConditionalAll(sql, { variables: { r: ['a', 'b'] }, allSelected: new Set(['r']) }), 'WHERE 1=1 AND x');
+  assert.equal(applyConditionalAll(sql, { variables: { r: [] } }), 'WHERE 1=1 AND x');
+  assert.equal(
+    applyConditionalAll(sql, { variables: { r: ['a'] } }),
+    'WHERE salonId IN (SELECT s FROM t WHERE f(a, b) IN (${r:singlequote})) AND x',
+  );
+  assert.equal(
+    renderQuery(sql, { ...ctx, variables: { r: ['a', "b'"] } }),
+    "WHERE salonId IN (SELECT s FROM t WHERE f(a, b) IN ('a','b\\'')) AND x",
+  );
+  // Two in one query, and a malformed one left as the plugin leaves it.
+  assert.equal(
+    applyConditionalAll('$__conditionalAll(a = 1, $x) AND $__conditionalAll(b = 2, $y)', { variables: { x: 'v', y: '' } }),
+    'a = 1 AND 1=1',
+  );
+  assert.equal(applyConditionalAll('$__conditionalAll(a = 1)', { variables: {} }), '$__conditionalAll(a = 1)');
 });
