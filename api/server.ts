@@ -77,7 +77,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   await app.register(swagger, {
     openapi: {
-      openapi: '3.0.3',
+      // 3.1: the schemas are JSON Schema 2020-12 (numeric exclusiveMinimum, null in unions).
+      openapi: '3.1.0',
       info: {
         title: 'salonwatch API',
         version: '1',

@@ -98,9 +98,11 @@ export function incidentReadRoutes(instance: FastifyInstance, ctx: ApiContext): 
         tags: ['incidents'],
         summary: 'an evidence snapshot (JPEG, faces blurred) of the incident',
         params: EvidenceParams,
-        produces: ['image/jpeg'],
         response: {
-          200: Type.Unsafe<ReadStream>({ type: 'string', format: 'binary', description: 'image/jpeg' }),
+          200: {
+            description: 'the snapshot',
+            content: { 'image/jpeg': { schema: Type.Unsafe<ReadStream>({ type: 'string', format: 'binary' }) } },
+          },
           ...errorResponses('NOT_FOUND'),
         },
       },
