@@ -48,17 +48,41 @@ export function torsoHistogram(
   for (let y = y1; y < y2; y += step) {
     let o = (y * frame.width + x1) * 3;
     for (let x = x1; x < x2; x += step, o += 3 * step) {
-      const bin =
-        (((data[o] ?? 0) >> SHIFT) << 6) |
-        (((data[o + 1] ?? 0) >> SHIFT) << 3) |
-        ((data[o + 2] ?? 0) >> SHIFT);
-      hist[bin] = (hist[bin] ?? 0) + 1;
+      addSoft(hist, data[o] ?? 0, data[o + 1] ?? 0, data[o + 2] ?? 0, 1);
       n++;
     }
   }
   if (n === 0) return undefined;
   for (let i = 0; i < BINS; i++) hist[i] = (hist[i] ?? 0) / n;
   return hist;
+}
+
+/** Per channel: the two nearest cells and the weight of the lower one (linear between cell centres). */
+function split(v: number): [number, number, number] {
+  const p = v / (1 << SHIFT) - 0.5;
+  const lo = Math.floor(p);
+  const w = 1 - (p - lo);
+  return [Math.max(0, lo), Math.min(LEVELS - 1, lo + 1), w];
+}
+
+/**
+ * Adds one colour spread over the eight surrounding cells (trilinear): with hard cells, two
+ * shades of the same shirt either side of a cell edge would share nothing, and a customer would
+ * not be recognised after a step into different light.
+ */
+function addSoft(hist: ColourHistogram, r: number, g: number, b: number, weight: number): void {
+  const [r0, r1, wr] = split(r);
+  const [g0, g1, wg] = split(g);
+  const [b0, b1, wb] = split(b);
+  for (let i = 0; i < 8; i++) {
+    const ri = i & 4 ? r1 : r0;
+    const gi = i & 2 ? g1 : g0;
+    const bi = i & 1 ? b1 : b0;
+    const w = (i & 4 ? 1 - wr : wr) * (i & 2 ? 1 - wg : wg) * (i & 1 ? 1 - wb : wb);
+    if (w === 0) continue;
+    const bin = (ri << 6) | (gi << 3) | bi;
+    hist[bin] = (hist[bin] ?? 0) + weight * w;
+  }
 }
 
 /** A histogram of given colours with given shares: reference models and scripted scenarios. */
@@ -68,8 +92,7 @@ export function histogramOf(
   const hist = new Float32Array(BINS);
   let total = 0;
   for (const { rgb, share } of colours) {
-    const bin = ((rgb[0] >> SHIFT) << 6) | ((rgb[1] >> SHIFT) << 3) | (rgb[2] >> SHIFT);
-    hist[bin] = (hist[bin] ?? 0) + share;
+    addSoft(hist, rgb[0], rgb[1], rgb[2], share);
     total += share;
   }
   if (total > 0) for (let i = 0; i < BINS; i++) hist[i] = (hist[i] ?? 0) / total;
