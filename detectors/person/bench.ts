@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { numberOption, parseCommandArgs, type Command } from '../../cli/command.js';
 import { SalonwatchError } from '../../common/errors.js';
 import type { Frame } from '../../ingest/frame.js';
+import type { PersonDetector } from '../person-detector.js';
 import { createPersonDetector, PERSON_DETECTOR_NAMES } from './factory.js';
 
 /**
@@ -18,7 +19,7 @@ const DEFAULT_VIDEO = fileURLToPath(
 const help = `usage: salonwatch bench detectors [--video V] [--width W --height H] [--frames N]
                                  [--models a,b] [--threads T] [--json]
 
-Runs each person detector on the first N frames of V (scaled to W x H; default 768x576, the
+Runs the person detectors, interleaved frame by frame, on the first N frames of V (scaled to W x H; default 768x576, the
 PETS09/vtest.avi camera size) and prints ms/frame: total, inside session.run, and overhead.
 
   --video V    default ../shared/data/PETS09-S2L1/pets09_s2l1_480x360_10fps_gop20.mp4
@@ -37,7 +38,7 @@ export interface DetectorTiming {
   /** overheadMs / msPerFrame. */
   readonly overheadShare: number;
   readonly detectionsPerFrame: number;
-  /** msPerFrame relative to the first model measured in the same run. */
+  /** msPerFrame relative to the first model, measured interleaved with it in the same run. */
   readonly relative: number;
 }
 
@@ -64,13 +65,7 @@ export const command: Command = {
     const models = v.models === undefined ? PERSON_DETECTOR_NAMES : v.models.split(',');
     const video = v.video ?? DEFAULT_VIDEO;
     const frames = await decodeFrames(video, width, height, count + WARM_UP);
-    const results: DetectorTiming[] = [];
-    for (const model of models) {
-      const timing = await timeDetector(model, frames, threads, results[0]?.msPerFrame);
-      results.push(timing);
-      if (v.json !== true)
-        process.stderr.write(`${model}: ${timing.msPerFrame.toFixed(1)} ms/frame\n`);
-    }
+    const results = await timeDetectors(models, frames, threads);
     if (v.json === true) {
       process.stdout.write(
         JSON.stringify({ video, width, height, threads, frames: count, results }) + '\n',
@@ -84,43 +79,58 @@ export const command: Command = {
 
 const WARM_UP = 3;
 
-async function timeDetector(
-  model: string,
+/**
+ * Times every detector on every frame, interleaved (frame by frame, each detector in turn, the
+ * order rotating) so that load from other processes on a shared machine falls on all of them
+ * alike and their ratios stay meaningful even when absolute figures drift.
+ */
+async function timeDetectors(
+  models: readonly string[],
   frames: readonly Frame[],
   threads: number,
-  baselineMs: number | undefined,
-): Promise<DetectorTiming> {
-  const detector = await createPersonDetector(model, { threads });
+): Promise<DetectorTiming[]> {
+  const detectors: PersonDetector[] = [];
   try {
-    for (const frame of frames.slice(0, WARM_UP)) await detector.detect(frame);
-    const totals: number[] = [];
-    let inference = 0;
-    let detections = 0;
-    for (const frame of frames.slice(WARM_UP)) {
-      const start = performance.now();
-      const d = await detector.detect(frame);
-      totals.push(performance.now() - start);
-      inference += detector.lastInferenceMs;
-      detections += d.count;
+    for (const model of models) detectors.push(await createPersonDetector(model, { threads }));
+    for (const frame of frames.slice(0, WARM_UP)) for (const d of detectors) await d.detect(frame);
+    const totals = detectors.map(() => [] as number[]);
+    const inference = detectors.map(() => 0);
+    const detections = detectors.map(() => 0);
+    const timed = frames.slice(WARM_UP);
+    for (const [f, frame] of timed.entries()) {
+      for (let k = 0; k < detectors.length; k++) {
+        const i = (k + f) % detectors.length;
+        const d = detectors[i];
+        if (d === undefined) continue;
+        const start = performance.now();
+        const result = await d.detect(frame);
+        totals[i]?.push(performance.now() - start);
+        inference[i] = (inference[i] ?? 0) + d.lastInferenceMs;
+        detections[i] = (detections[i] ?? 0) + result.count;
+      }
     }
-    const n = totals.length;
-    const total = totals.reduce((a, b) => a + b, 0);
-    const sorted = [...totals].sort((a, b) => a - b);
-    const msPerFrame = total / n;
-    const inferenceMs = inference / n;
-    return {
-      model,
-      frames: n,
-      msPerFrame,
-      p90Ms: sorted[Math.min(n - 1, Math.floor(n * 0.9))] ?? msPerFrame,
-      inferenceMs,
-      overheadMs: msPerFrame - inferenceMs,
-      overheadShare: (msPerFrame - inferenceMs) / msPerFrame,
-      detectionsPerFrame: detections / n,
-      relative: baselineMs === undefined ? 1 : msPerFrame / baselineMs,
-    };
+    const perFrame = totals.map((t) => t.reduce((a, b) => a + b, 0) / t.length);
+    const baseline = perFrame[0] ?? 1;
+    return models.map((model, i) => {
+      const t = totals[i] ?? [];
+      const n = t.length;
+      const msPerFrame = perFrame[i] ?? 0;
+      const inferenceMs = (inference[i] ?? 0) / n;
+      const sorted = [...t].sort((a, b) => a - b);
+      return {
+        model,
+        frames: n,
+        msPerFrame,
+        p90Ms: sorted[Math.min(n - 1, Math.floor(n * 0.9))] ?? msPerFrame,
+        inferenceMs,
+        overheadMs: msPerFrame - inferenceMs,
+        overheadShare: (msPerFrame - inferenceMs) / msPerFrame,
+        detectionsPerFrame: (detections[i] ?? 0) / n,
+        relative: msPerFrame / baseline,
+      };
+    });
   } finally {
-    await detector.close();
+    for (const d of detectors) await d.close();
   }
 }
 
