@@ -123,11 +123,12 @@ const IncidentRow = Type.Object({
 
 const SalonDimRow = Type.Object({ salonId: Type.String(), regionId: Type.String(), partnerId: Type.String() });
 
-function checkRange(from: string, to: string): { from: Sql; to: Sql } {
+function checkRange(from: string, to: string): { from: Sql; to: Sql; reviewsFrom: Date } {
   const a = sqlDay(from);
   const b = sqlDay(to);
   if (from > to) throw new SalonwatchError('INPUT_INVALID', `empty day range: ${from} is after ${to}`);
-  return { from: sql`${a}`, to: sql`${b}` };
+  const reviewsFrom = new Date(Math.max(0, Date.parse(`${a.value}T00:00:00.000Z`) - 86_400_000));
+  return { from: sql`${a}`, to: sql`${b}`, reviewsFrom };
 }
 
 /** `key` is the day (one salon) or the salon (a ranking); `salonFilter` narrows the salons. */
@@ -142,24 +143,36 @@ GROUP BY key`;
 }
 
 /**
- * Each incident's newest share of each day (argMax by version), minus incidents whose newest
- * review dismisses them, summed per key and standard.
+ * Each incident's newest share of each day, minus incidents whose newest review dismisses
+ * them, summed per key and standard. "Newest share" is the highest version per (salon, day,
+ * incident), taken two ways because 18.16 favours each for one shape (measured on a year of
+ * 1,300 salons): FINAL for many salons over a month (merging sorted parts beats hashing
+ * 280,000 string keys, 4x), argMax over a GROUP BY for one salon over a year (FINAL pays per
+ * monthly partition, 5x). A review is never older than its incident, and an incident of a
+ * local day starts at most 14 h before that day's UTC midnight, so reviews before the range
+ * (less a day) cannot concern it and are not read.
  */
-function incidentsSql(key: Sql, salonFilter: Sql, from: Sql, to: Sql): Sql {
+function incidentsSql(key: Sql, salonFilter: Sql, from: Sql, to: Sql, reviewsFrom: Date, newest: 'final' | 'argmax'): Sql {
+  const dismissed = sql`
+    SELECT incidentId FROM incident_reviews
+    WHERE ${salonFilter} AND reviewedAt >= ${reviewsFrom}
+    GROUP BY incidentId HAVING argMax(verdict, (reviewedAt, reviewedMs)) = 'dismiss'`;
+  const shares =
+    newest === 'final'
+      ? sql`SELECT salonId, localDate, incidentId, standard, opened, seconds
+  FROM incident_days FINAL
+  WHERE ${salonFilter} AND localDate >= ${from} AND localDate <= ${to}`
+      : sql`SELECT salonId, localDate, incidentId, any(standard) AS standard, argMax(opened, version) AS opened, argMax(seconds, version) AS seconds
+  FROM incident_days
+  WHERE ${salonFilter} AND localDate >= ${from} AND localDate <= ${to}
+  GROUP BY salonId, localDate, incidentId`;
   return sql`
 SELECT ${key} AS key, toString(standard) AS standard, toFloat64(sum(opened)) AS opened, sum(seconds) AS seconds
 FROM
 (
-  SELECT salonId, localDate, incidentId, any(standard) AS standard, argMax(opened, version) AS opened, argMax(seconds, version) AS seconds
-  FROM incident_days
-  WHERE ${salonFilter} AND localDate >= ${from} AND localDate <= ${to}
-  GROUP BY salonId, localDate, incidentId
+  ${shares}
 )
-WHERE incidentId NOT IN
-(
-  SELECT incidentId FROM incident_reviews WHERE ${salonFilter}
-  GROUP BY incidentId HAVING argMax(verdict, (reviewedAt, reviewedMs)) = 'dismiss'
-)
+WHERE incidentId NOT IN (${dismissed})
 GROUP BY key, standard`;
 }
 
@@ -191,7 +204,7 @@ export function scoreQueries(ch: ClickHouse, weights: () => Weights): ScoreQueri
       regionId === null ? sql`1` : sql`salonId IN (SELECT salonId FROM salons GROUP BY salonId HAVING argMax(regionId, updatedAt) = ${regionId})`;
     const [opportunities, incidents, dimension] = await Promise.all([
       ch.query(opportunitiesSql(sql`salonId`, filter, range.from, range.to), OpportunityRow),
-      ch.query(incidentsSql(sql`salonId`, filter, range.from, range.to), IncidentRow),
+      ch.query(incidentsSql(sql`salonId`, filter, range.from, range.to, range.reviewsFrom, 'final'), IncidentRow),
       ch.query(
         sql`SELECT salonId, argMax(regionId, updatedAt) AS regionId, argMax(partnerId, updatedAt) AS partnerId FROM salons GROUP BY salonId`,
         SalonDimRow,
@@ -217,7 +230,7 @@ export function scoreQueries(ch: ClickHouse, weights: () => Weights): ScoreQueri
       const day = sql`toString(localDate)`;
       const [opportunities, incidents] = await Promise.all([
         ch.query(opportunitiesSql(day, filter, range.from, range.to), OpportunityRow),
-        ch.query(incidentsSql(day, filter, range.from, range.to), IncidentRow),
+        ch.query(incidentsSql(day, filter, range.from, range.to, range.reviewsFrom, 'argmax'), IncidentRow),
       ]);
       const loads = incidentLoads(incidents);
       const w = weights();

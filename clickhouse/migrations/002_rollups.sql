@@ -69,5 +69,5 @@ CREATE TABLE IF NOT EXISTS rollup_daily
     cameraHealthEvents UInt32
 )
 ENGINE = ReplacingMergeTree(version)
-PARTITION BY toYear(localDate)
+PARTITION BY toYYYYMM(localDate)
 ORDER BY (salonId, localDate);

@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS incident_days
     version UInt64
 )
 ENGINE = ReplacingMergeTree(version)
-PARTITION BY toYear(localDate)
+PARTITION BY toYYYYMM(localDate)
 ORDER BY (salonId, localDate, incidentId);
 
 -- Reviews are appends: the current verdict of an incident is its latest review. Nothing is
