@@ -6,6 +6,8 @@ import type { Command } from './command.js';
  * with `--json`. Benchmarks live beside the stage they measure and are loaded on demand.
  */
 const benchmarks: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
+  sink: { summary: 'events through Kafka into ClickHouse: events/s, latency, bare-insert baseline', load: () => import('../sink/bench.js') },
+  scores: { summary: 'score and ranking queries over a year of rollups for 1,300 salons', load: () => import('../clickhouse/bench.js') },
   api: { summary: 'API p50/p99 and requests/s at 50 clients over a year of data for 1,300 salons', load: () => import('../api/bench.js') },
   dashboards: { summary: 'every dashboard panel over a year of data for the network', load: () => import('../dashboards/bench.js') },
   rules: { summary: 'rules cost per frame for 20 tracks, against 1 track', load: () => import('../detectors/rules/bench.js') },
