@@ -6,6 +6,8 @@ import type { Command } from './command.js';
  * kafkajs or fastify. Each module exports `command`.
  */
 const commands: Record<string, { summary: string; load: () => Promise<{ command: Command }> }> = {
+  demo: { summary: 'the whole pipeline on real footage on this machine, with live progress', load: () => import('../infra/demo/command.js') },
+  node: { summary: 'the edge process: cameras in, events out (node status: per-camera state)', load: () => import('../edge/command.js') },
   stack: { summary: 'local stack of real engines: up | down | status', load: () => import('../infra/stack/command.js') },
   bench: { summary: 'benchmarks that print measured figures', load: () => import('./bench.js') },
   migrate: { summary: 'apply the ClickHouse migrations (safe to re-run)', load: () => import('../clickhouse/command.js') },

@@ -12,7 +12,7 @@ import type { Frame } from '../ingest/frame.js';
 import type { Evidence } from '../events/schema.js';
 import type { DetectionQueue } from './detection-queue.js';
 import { FrameRing } from './frame-ring.js';
-import type { EventPublisher, EvidenceTaker } from './ports.js';
+import type { EventPublisher, EvidenceTaker, Snapshot } from './ports.js';
 
 export interface CameraPipelineOptions {
   readonly camera: Camera;
@@ -78,11 +78,11 @@ export class CameraPipeline {
     // to move forward, so such frames are dropped until it catches up.
     if (frame.capturedAt <= this.lastTime) return;
     this.lastTime = frame.capturedAt;
-    this.ring.push(frame);
     const detections = await this.options.detection.detect(frame);
     this.framesDetected++;
     const tracked = this.tracker.update(detections, frame.capturedAt);
     this.tracks = tracked.length;
+    this.ring.push({ frame, people: tracked.map((p) => p.box) });
     const people: ObservedPerson[] = tracked.map((person) => {
       const appearance = torsoHistogram(frame, person.box);
       return appearance === undefined ? person : { ...person, appearance };
@@ -124,7 +124,7 @@ export class CameraPipeline {
           producedAt: new Date(this.now()).toISOString(),
         });
         try {
-          await this.options.publisher.publish(salonEvent);
+          await this.options.publisher.publish([salonEvent]);
           this.events++;
           if (event.type === 'incident') this.incidents++;
         } catch (error) {
@@ -137,20 +137,20 @@ export class CameraPipeline {
     });
   }
 
-  private framesFor(request: EvidenceRequest): Frame[] {
-    const frames: Frame[] = [];
+  private framesFor(request: EvidenceRequest): Snapshot[] {
+    const snapshots: Snapshot[] = [];
     for (const moment of request.moments) {
-      const frame = this.ring.at(moment);
-      if (frame !== undefined && !frames.includes(frame)) frames.push(frame);
+      const snapshot = this.ring.at(moment);
+      if (snapshot !== undefined && !snapshots.includes(snapshot)) snapshots.push(snapshot);
     }
-    return frames;
+    return snapshots;
   }
 
-  private async withEvidence(event: Extract<RuleEvent, { type: 'incident' }>, frames: readonly Frame[] | undefined): Promise<RuleEvent> {
-    if (frames === undefined || frames.length === 0) return event;
+  private async withEvidence(event: Extract<RuleEvent, { type: 'incident' }>, snapshots: readonly Snapshot[] | undefined): Promise<RuleEvent> {
+    if (snapshots === undefined || snapshots.length === 0) return event;
     let evidence: Evidence[] = [];
     try {
-      evidence = await this.options.evidence.take(frames);
+      evidence = await this.options.evidence.take(snapshots);
     } catch (error) {
       // An incident without snapshots is still an incident: it is published, and the log says why.
       this.options.logger.error('evidence not stored', { incidentId: event.payload.incidentId, error: String(error) });

@@ -16,6 +16,8 @@ export interface EdgeNodeOptions {
   readonly standardsFor: (salonId: string) => Standards;
   readonly detector: PersonDetector;
   readonly publisher: EventPublisher;
+  /** Figures of the publisher and its spool for the status report. */
+  readonly publisherMetrics?: () => Record<string, number>;
   readonly evidence: EvidenceTaker;
   /** Where the status report is written every `statusEveryMs`. */
   readonly statusFile: string;
@@ -162,7 +164,7 @@ export class EdgeNode {
         overloaded: this.plan?.overloaded ?? false,
         shedCameras: this.plan?.shed.length ?? 0,
       },
-      publisher: this.options.publisher.metrics(),
+      publisher: this.options.publisherMetrics?.() ?? {},
       cameras: this.cameras.map((c) => ({
         ...c.sampler.status(),
         salonId: c.salonId,
@@ -192,9 +194,8 @@ export class EdgeNode {
       await Promise.all(this.cameras.map((c) => c.sampler.stop()));
       await Promise.all(this.cameras.map((c) => c.loop));
       await Promise.all(this.cameras.map((c) => c.pipeline.drain()));
-      await this.options.publisher.flush();
-      this.writeStatus();
       await this.options.publisher.close();
+      this.writeStatus();
       await this.options.detector.close();
       const published = this.cameras.reduce((sum, c) => sum + c.pipeline.events, 0);
       this.log.info('node stopped', { events: published });

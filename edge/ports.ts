@@ -1,20 +1,26 @@
 import type { Evidence, SalonEvent } from '../events/schema.js';
+import type { Box } from '../detectors/detections.js';
 import type { Frame } from '../ingest/frame.js';
 
-/** Where the node's events go: the Kafka publisher with its spool, in production. */
+/** Where the node's events go: `events/publisher.ts` (Kafka with its on-disk spool) in production. */
 export interface EventPublisher {
-  /** Resolves once the event is durable (acknowledged by Kafka, or fsync'd to the spool). */
-  publish(event: SalonEvent): Promise<void>;
-  /** Sends what is buffered; resolves when it is durable. */
-  flush(): Promise<void>;
+  /** Resolves once the events are durable (acknowledged by Kafka, or fsync'd to the spool). */
+  publish(events: readonly SalonEvent[]): Promise<void>;
+  /** Waits until everything published is durable, then disconnects. */
   close(): Promise<void>;
-  metrics(): Record<string, number>;
+}
+
+/** A frame and the people tracked on it: what evidence is made from. */
+export interface Snapshot {
+  readonly frame: Frame;
+  readonly people: readonly Box[];
 }
 
 /**
- * Turns frames around an incident into stored, face-blurred snapshots and returns their
+ * Turns snapshots around an incident into stored, face-redacted JPEGs and returns their
  * references for the incident event.
  */
 export interface EvidenceTaker {
-  take(frames: readonly Frame[]): Promise<Evidence[]>;
+  take(snapshots: readonly Snapshot[]): Promise<Evidence[]>;
+  close(): Promise<void>;
 }
