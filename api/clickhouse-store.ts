@@ -174,7 +174,7 @@ function incidentStates(where: Sql, reviewWhere: Sql): Sql {
 }
 
 /** The newest-first list pages by windows of start time, widened until a page is full. */
-const FIRST_WINDOW_MS = 2 * 86_400_000;
+const MIN_WINDOW_MS = 3_600_000;
 const MAX_SPAN_MS = 400 * 86_400_000;
 
 export function clickhouseStore(ch: ClickHouse, scores: ScoreSource): ApiStore {
@@ -232,17 +232,28 @@ export function clickhouseStore(ch: ClickHouse, scores: ScoreSource): ApiStore {
         query.to === undefined ? Number.POSITIVE_INFINITY : msKey(query.to),
         after === undefined ? Number.POSITIVE_INFINITY : msKey(after.startedAt) + 1,
       );
-      if (!Number.isFinite(upper)) {
-        const newest = await ch.query(
-          sql`SELECT toString(max(${STARTED_KEY})) AS k, count() AS n FROM incidents WHERE ${joinSql(base.length === 0 ? [sql`1`] : base, ' AND ')}`,
-          Type.Object({ k: Type.String(), n: Type.Union([Type.String(), Type.Number()]) }),
-        );
-        if (newest[0] === undefined || Number(newest[0].n) === 0) return [];
-        upper = Number(newest[0].k) + 1;
-      }
-      const floor = Math.max(lower ?? Number.NEGATIVE_INFINITY, upper - MAX_SPAN_MS);
+      // Where the matching incidents lie and how dense they are, so the first window is sized to
+      // hold about one page instead of growing from a guess.
+      const boundParts = [
+        ...base,
+        ...(Number.isFinite(upper) ? [sql`${STARTED_KEY} < ${upper}`] : []),
+        ...(lower === undefined ? [] : [sql`${STARTED_KEY} >= ${lower}`]),
+      ];
+      const bounds = boundParts.length === 0 ? sql`1` : joinSql(boundParts, ' AND ');
+      const stats = (
+        await ch.query(
+          sql`SELECT toString(max(${STARTED_KEY})) AS newest, toString(min(${STARTED_KEY})) AS oldest, count() AS n
+              FROM incidents WHERE ${bounds}`,
+          Type.Object({ newest: Type.String(), oldest: Type.String(), n: Type.Union([Type.String(), Type.Number()]) }),
+        )
+      )[0];
+      const matching = Number(stats?.n ?? 0);
+      if (stats === undefined || matching === 0) return [];
+      upper = Math.min(upper, Number(stats.newest) + 1);
+      const floor = Math.max(lower ?? Number.NEGATIVE_INFINITY, Number(stats.oldest), upper - MAX_SPAN_MS);
       const found: IncidentSummary[] = [];
-      let window = FIRST_WINDOW_MS;
+      const span = Math.max(1, upper - Number(stats.oldest));
+      let window = Math.max(MIN_WINDOW_MS, (span * query.limit * 1.5) / matching);
       let top = upper;
       // Newest first, by widening windows of start time: the common queue and list requests are
       // answered from the last days' rows instead of a year's GROUP BY.
@@ -322,6 +333,7 @@ export function clickhouseStore(ch: ClickHouse, scores: ScoreSource): ApiStore {
           comment: review.comment,
         },
       ]);
+      scores.invalidate();
     },
 
     standards: standardsRow,

@@ -6,7 +6,7 @@ import { verifierConfigFromEnv, createVerifier } from './auth.js';
 import { clickhouseStore, STANDARDS_TABLE_DDL } from './clickhouse-store.js';
 import { evidenceDir } from './evidence-store.js';
 import { insertSalons } from './fixtures.js';
-import { clickhouseScores } from './scores.js';
+import { clickhouseScores, sharedScores } from './scores.js';
 import { buildServer } from './server.js';
 
 const help = `usage: salonwatch api [--host 127.0.0.1] [--port 8080] [--fleet FILE]
@@ -43,7 +43,7 @@ export const command: Command = {
       const fleet = await loadFleet(args.values.fleet);
       await insertSalons(ch, fleet.salons, new Date());
     }
-    const store = clickhouseStore(ch, clickhouseScores(ch));
+    const store = clickhouseStore(ch, sharedScores(clickhouseScores(ch)));
     const level = process.env['SALONWATCH_LOG_LEVEL'] ?? 'info';
     const app = await buildServer({ store, verifier, evidenceDir: evidenceDir(), logger: { level } });
     await app.listen({ host, port });

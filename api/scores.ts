@@ -60,3 +60,37 @@ export function clickhouseScores(ch: ClickHouse, now: () => number = Date.now): 
     },
   };
 }
+
+/**
+ * Shares score and ranking answers between callers for a few seconds: a month's ranking of the
+ * network is the same for every caller, and under load many ask at once, so concurrent identical
+ * requests share one query and later ones reuse its answer. The cache is emptied whenever this
+ * process stores a review or a standards change, so a dismissal leaves the scores at once;
+ * what it can miss is a change made elsewhere (new events from the sink, another API instance),
+ * for at most `ttlMs`.
+ */
+export function sharedScores(source: ScoreSource, ttlMs = WEIGHTS_TTL_MS, now: () => number = Date.now, maxEntries = 10_000): ScoreSource {
+  let answers = new Map<string, { at: number; value: Promise<unknown> }>();
+  function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const hit = answers.get(key);
+    if (hit !== undefined && now() - hit.at < ttlMs) return hit.value as Promise<T>;
+    if (answers.size >= maxEntries) answers = new Map();
+    const value = load();
+    const entry = { at: now(), value };
+    answers.set(key, entry);
+    // A failure is not remembered: the next caller asks the database again.
+    value.catch(() => {
+      if (answers.get(key) === entry) answers.delete(key);
+    });
+    return value;
+  }
+  return {
+    invalidate() {
+      answers = new Map();
+      source.invalidate();
+    },
+    dailyScores: (salonId, from, to) => cached(`d|${salonId}|${from}|${to}`, () => source.dailyScores(salonId, from, to)),
+    salonRanking: (from, to, regionId) => cached(`s|${from}|${to}|${regionId ?? ''}`, () => source.salonRanking(from, to, regionId)),
+    regionRanking: (from, to) => cached(`r|${from}|${to}`, () => source.regionRanking(from, to)),
+  };
+}

@@ -24,7 +24,7 @@ import {
   insertSalons,
   writeFixtureEvidence,
 } from '../../api/fixtures.js';
-import { clickhouseScores } from '../../api/scores.js';
+import { clickhouseScores, sharedScores } from '../../api/scores.js';
 import { buildServer } from '../../api/server.js';
 import type { SalonRow } from '../../api/store.js';
 
@@ -95,7 +95,7 @@ export async function startWorld(t: TestContext, options: WorldOptions = {}): Pr
   await ch.insert('rollup_daily', fixtureRollups(salons, days, 5));
   await insertIncidents(ch, incidents, salons);
 
-  const store = clickhouseStore(ch, clickhouseScores(ch));
+  const store = clickhouseStore(ch, sharedScores(clickhouseScores(ch)));
   const app = await buildServer({ store, verifier: createVerifier({ kind: 'secret', secret: SECRET }), evidenceDir });
   t.after(() => app.close());
   await app.ready();
