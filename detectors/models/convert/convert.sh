@@ -11,6 +11,8 @@
 # The Python environment lives in $SALONWATCH_CONVERT_VENV (default .state/convert-venv, which
 # git ignores); it takes about 2.5 GB and a few minutes to install the first time.
 # SALONWATCH_MODELS_OUT writes the files elsewhere (to compare a rebuild with the committed ones).
+# Rebuilds compute the same outputs as the committed files but are not byte-identical: tf2onnx
+# numbers and orders its folded constants differently from run to run.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
