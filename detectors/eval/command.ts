@@ -52,6 +52,9 @@ options:
   --save-detections F  also write the detector's raw person boxes to F (MOT det.txt form)
   --replay F           instead of running a model, replay detections saved with
                        --save-detections (tunes the tracker in seconds; no timing figures)
+  --track-birth-overlap X  tracker: no new track from a box this much inside a tracked
+                       person (default ${DEFAULT_TRACKER_CONFIG.birthMaxOverlap} = off)
+  --track-recover D    tracker: re-find a lost track within D track heights (default ${DEFAULT_TRACKER_CONFIG.recoverDistance} = off)
   --oracle-drop R      ${GT_ORACLE} only: share of boxes dropped per frame (default 0)
   --oracle-low R       ${GT_ORACLE} only: share of boxes given a low score (default 0)
 `;
@@ -78,6 +81,8 @@ export const command: Command = {
       'track-min-hits': { type: 'string' },
       'track-buffer-ms': { type: 'string' },
       'track-hold-ms': { type: 'string' },
+      'track-birth-overlap': { type: 'string' },
+      'track-recover': { type: 'string' },
       'save-detections': { type: 'string' },
       replay: { type: 'string' },
       'oracle-drop': { type: 'string' },
@@ -129,6 +134,18 @@ export const command: Command = {
         v['track-hold-ms'],
         DEFAULT_TRACKER_CONFIG.holdLostMs,
         { min: 0 },
+      ),
+      birthMaxOverlap: numberOption(
+        'track-birth-overlap',
+        v['track-birth-overlap'],
+        DEFAULT_TRACKER_CONFIG.birthMaxOverlap,
+        unit,
+      ),
+      recoverDistance: numberOption(
+        'track-recover',
+        v['track-recover'],
+        DEFAULT_TRACKER_CONFIG.recoverDistance,
+        { min: 0, max: 10 },
       ),
     };
     if (tracker.lowScore > tracker.highScore)

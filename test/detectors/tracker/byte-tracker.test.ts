@@ -134,6 +134,36 @@ describe('ByteTrack tracker', () => {
     );
   });
 
+  it('with birthMaxOverlap, does not start a second track on part of a tracked body', () => {
+    // A person plus a confident box on their legs (lower 40% of the body) on every frame.
+    const frames = Array.from({ length: 6 }, (_, i): Det[] => {
+      const x = 10 + i * 5;
+      return [person(x, 50), [x + 2, 110, x + 38, 150, 0.8]];
+    });
+    const suppressed = feed(createByteTracker({ birthMaxOverlap: 0.8 }), frames);
+    assert.ok(
+      suppressed.slice(1).every((f) => f.length === 1),
+      JSON.stringify(suppressed),
+    );
+    const plain = feed(createByteTracker({ birthMaxOverlap: 1 }), frames);
+    assert.equal(plain[5]?.length, 2, 'without the check the legs become a second person');
+  });
+
+  it('recovers a small lost person by distance when the motion prediction overshoots', () => {
+    // A 20x50 person walks right at 10 px per frame, is hidden for 6 frames, and reappears
+    // where they were last seen (they stopped behind someone): the prediction has run 60 px
+    // ahead, so IoU with it is 0, but the box is within one height of the last sighting.
+    const small = (x: number): Det => [x, 50, x + 20, 100, 0.9];
+    const frames: Det[][] = [];
+    for (let i = 0; i < 10; i++) frames.push([small(10 + i * 10)]);
+    for (let i = 0; i < 6; i++) frames.push([]);
+    for (let i = 0; i < 4; i++) frames.push([small(100)]);
+    const recovered = feed(createByteTracker({ recoverDistance: 1 }), frames);
+    assert.equal(recovered[16]?.[0]?.trackId, 1, JSON.stringify(recovered[16]));
+    const plain = feed(createByteTracker({ recoverDistance: 0 }), frames);
+    assert.equal(plain[17]?.[0]?.trackId, 2, 'without recovery the person is re-born');
+  });
+
   it('does not let a low-score box start a track', () => {
     const frames = Array.from({ length: 5 }, () => [person(100, 50, 0.3)]);
     const out = feed(createByteTracker(), frames);
