@@ -167,6 +167,20 @@ export function variables(dashboard: Dashboard): readonly Variable[] {
   return dashboard.templating?.list ?? [];
 }
 
+/** Data links of a panel: the defaults' and those set per field by overrides. */
+export function panelLinks(panel: Panel): FieldLink[] {
+  const links: FieldLink[] = [...(panel.fieldConfig?.defaults?.links ?? [])];
+  for (const override of panel.fieldConfig?.overrides ?? []) {
+    for (const property of override.properties) {
+      if (property.id !== 'links' || !Array.isArray(property.value)) continue;
+      for (const link of property.value as unknown[]) {
+        if (isRecord(link) && typeof link['url'] === 'string') links.push({ title: String(link['title']), url: link['url'] });
+      }
+    }
+  }
+  return links;
+}
+
 /** SQL of a query variable (the plugin stores it as `{ rawSql }`, older dashboards as a string). */
 export function variableSql(variable: Variable): string | undefined {
   const q = variable.query;
@@ -252,7 +266,7 @@ export function structuralProblems(files: readonly DashboardFile[], dataSourceUi
     }
     // Panel links reach variables too (`${salon}`), and Grafana leaves an unknown one as literal text.
     for (const panel of allPanels(dashboard)) {
-      for (const link of panel.fieldConfig?.defaults?.links ?? []) {
+      for (const link of panelLinks(panel)) {
         for (const ref of variableReferences(link.url)) {
           if (!ref.name.startsWith('__') && !defined.has(ref.name)) at(`panel ${panel.id} link "${link.title}"`, `uses undefined variable ${ref.text}`);
         }

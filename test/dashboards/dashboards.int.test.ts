@@ -14,23 +14,17 @@ import { loadMigrations, migrate, MIGRATIONS_DIR } from '../../clickhouse/migrat
 import { Sql } from '../../clickhouse/sql.js';
 import { endpointsFromEnv } from '../../common/env.js';
 import { generateFixtures, type FixtureShape } from '../../dashboards/fixtures.js';
-import { allPanels, loadDashboards, type Panel } from '../../dashboards/model.js';
+import { allPanels, loadDashboards, panelLinks, type Panel } from '../../dashboards/model.js';
 import { runDashboard, runQuery, type Column, type Connection, type PanelRun } from '../../dashboards/run.js';
 import { EXPECTED, kindOf } from './expected.js';
 
 /** Field names a panel's field config and links refer to: each must be a column of the result. */
 function referencedFields(panel: Panel): string[] {
   const names: string[] = [];
-  const urls: string[] = (panel.fieldConfig?.defaults?.links ?? []).map((l) => l.url);
   for (const override of panel.fieldConfig?.overrides ?? []) {
     if (override.matcher.id === 'byName' && typeof override.matcher.options === 'string') names.push(override.matcher.options);
-    for (const property of override.properties) {
-      if (property.id === 'links' && Array.isArray(property.value)) {
-        for (const link of property.value as { url?: unknown }[]) if (typeof link.url === 'string') urls.push(link.url);
-      }
-    }
   }
-  for (const url of urls) for (const m of url.matchAll(/\$\{__data\.fields\.(\w+)/g)) names.push(m[1] ?? '');
+  for (const link of panelLinks(panel)) for (const m of link.url.matchAll(/\$\{__data\.fields\.(\w+)/g)) names.push(m[1] ?? '');
   return names;
 }
 

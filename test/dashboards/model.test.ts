@@ -106,6 +106,14 @@ test('structure check: catches duplicate panel ids, unknown data sources, undefi
     ),
     /\$__timeInterval/,
   );
+  assert.match(
+    problems(
+      mutated('salonwatch-salon', (d) => {
+        d['templating'] = { list: (d['templating'] as { list: { name: string }[] }).list.filter((v) => v.name !== 'webapp') };
+      }),
+    ),
+    /link "Open in salonwatch": uses undefined variable \$\{webapp\}/,
+  );
   const other = files.find((f) => f.dashboard.uid === 'salonwatch-cameras');
   assert.ok(other);
   assert.match(problems([...files, other]), /is also the uid of/);
