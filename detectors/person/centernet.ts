@@ -8,6 +8,7 @@ import {
   createLetterboxState,
   finishDetections,
   prepareInput,
+  serialised,
   type LetterboxState,
 } from './letterboxed.js';
 
@@ -55,7 +56,7 @@ export function createCenterNetDetector(
   const state = createLetterboxState(CENTERNET_INPUT, CENTERNET_INPUT, CENTERNET_PIXELS);
   return {
     name,
-    detect: (frame) => detectCenterNet(frame, runner, state, config),
+    detect: serialised((frame: Frame) => detectCenterNet(frame, runner, state, config)),
     get lastInferenceMs() {
       return runner.lastRunMs;
     },

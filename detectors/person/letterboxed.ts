@@ -65,3 +65,19 @@ export function finishDetections(
   unletterboxBoxes(detections.boxes, detections.count, plan);
   return detections;
 }
+
+/**
+ * Runs calls one after another. A detector's scratch buffers serve one frame at a time, so two
+ * overlapping `detect` calls (two cameras sharing a detector, or a caller that does not await)
+ * are queued instead of overwriting each other's input tensor.
+ */
+export function serialised<A extends unknown[], R>(
+  fn: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (...args) => {
+    const result = tail.then(() => fn(...args));
+    tail = result.catch(() => undefined);
+    return result;
+  };
+}

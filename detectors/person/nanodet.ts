@@ -8,6 +8,7 @@ import {
   createLetterboxState,
   finishDetections,
   prepareInput,
+  serialised,
   type LetterboxState,
 } from './letterboxed.js';
 
@@ -95,7 +96,7 @@ export function createNanoDetDetector(
   const state = createLetterboxState(config.inputWidth, config.inputHeight, NANODET_PIXELS);
   return {
     name,
-    detect: (frame) => detectNanoDet(frame, runner, state, config),
+    detect: serialised((frame: Frame) => detectNanoDet(frame, runner, state, config)),
     get lastInferenceMs() {
       return runner.lastRunMs;
     },

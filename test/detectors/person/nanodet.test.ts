@@ -122,3 +122,29 @@ describe('NanoDet person detector', () => {
     assert.equal(fake.closed(), 1);
   });
 });
+
+describe('NanoDet person detector under overlapping calls', () => {
+  it('queues a second detect until the first has finished with the shared buffers', async () => {
+    let running = 0;
+    let overlapped = false;
+    const base = fakeRunner(() => undefined).runner;
+    const runner: ModelRunner = {
+      ...base,
+      async run(input) {
+        running++;
+        if (running > 1) overlapped = true;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        running--;
+        return base.run(input);
+      },
+    };
+    const detector = createNanoDetDetector('nanodet-test', runner, config);
+    const results = await Promise.all([
+      detector.detect(frame),
+      detector.detect(frame),
+      detector.detect(frame),
+    ]);
+    assert.equal(overlapped, false);
+    assert.equal(results.length, 3);
+  });
+});
