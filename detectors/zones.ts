@@ -201,6 +201,11 @@ export class EntranceCrossings<K> {
     return s > 0 ? 'in' : 'out';
   }
 
+  /** Whether feet are in the doorway band (the polygon, or within `margin` of it). */
+  inDoorway(feet: Point): boolean {
+    return this.side(feet) === 'door';
+  }
+
   update(key: K, feet: Point): CrossingDirection | undefined {
     const side = this.side(feet);
     const state = this.states.get(key);

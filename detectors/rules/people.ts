@@ -35,6 +35,11 @@ export interface Person {
   facing: readonly [number, number] | undefined;
   /** Smoothed speed on the floor, in the metric's unit per second (m/s or box heights/s). */
   speed: number;
+  /**
+   * First seen in the entrance's doorway: they came in through a door the camera cannot see
+   * beyond (the design's "first appears in the entrance zone").
+   */
+  readonly bornInDoorway: boolean;
   /** Seen on the latest frame (false while occluded or briefly lost). */
   visible: boolean;
   role: RoleVerdict;
@@ -163,6 +168,7 @@ export class People {
           appearance: undefined,
           facing: undefined,
           speed: 0,
+          bornInDoorway: this.entrance?.inDoorway(place.feet) ?? false,
           visible: true,
           role: this.roles.verdict(track.trackId),
         };

@@ -1,8 +1,9 @@
 /**
  * Visits and greetings.
  *
- * A visit starts when a customer crosses the entrance inward (or, on a camera without an
- * entrance zone, when a person first appears) and ends when every member has crossed out or is
+ * A visit starts when a customer crosses the entrance inward, or first appears in its doorway
+ * (a camera inside the salon sees people arrive there), or, on a camera without an entrance
+ * zone, first appears at all; it ends when every member has crossed out or is
  * gone. Persons entering within `groupWindowS` of a visit's start and close to one of its
  * members join it (a couple, a parent with a child); a member who has drifted away once the
  * window is over is split into a visit of their own. Members who turn out to be staff are
@@ -57,8 +58,8 @@ export class VisitRules {
   }
 
   step(at: number, update: PeopleUpdate, people: People, out: RuleOutput): void {
-    if (!people.hasEntrance) {
-      for (const person of update.born) this.arrive(person, at);
+    for (const person of update.born) {
+      if (!people.hasEntrance || person.bornInDoorway) this.arrive(person, at);
     }
     for (const crossing of update.crossings) {
       if (crossing.direction === 'in') this.arrive(crossing.person, crossing.at);

@@ -403,6 +403,23 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'a customer first seen in the doorway (camera inside the salon) is a visit',
+    actors: [
+      {
+        track: 1,
+        wear: 'blue',
+        path: [
+          [10, 0.15, 0.7],
+          [12, 0.3, 0.7],
+          [60, 0.3, 0.7],
+        ],
+      },
+    ],
+    check(r) {
+      near(secondsIn(r, oneVisit(r).startedAt), 10, 0, 'start at first sight');
+    },
+  },
+  {
     name: 'a customer who leaves and comes back later makes two visits',
     actors: [
       {
