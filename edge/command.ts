@@ -8,7 +8,8 @@ import { SalonwatchError } from '../common/errors.js';
 import { createLogger } from '../common/log.js';
 import { stateDir } from '../common/paths.js';
 import { loadFleet } from '../config/fleet.js';
-import { DEFAULT_STANDARDS } from '../config/standards.js';
+import { readConfigFile } from '../config/load.js';
+import { parseStandardsOverride, resolveStandards } from '../config/standards.js';
 import { createPersonDetector, PERSON_DETECTOR_NAMES } from '../detectors/person/factory.js';
 import { createKafka } from '../events/kafka.js';
 import { Publisher } from '../events/publisher.js';
@@ -32,6 +33,7 @@ options:
   --model NAME        person detector: ${PERSON_DETECTOR_NAMES.join(', ')} (default nanodet)
   --threads N         onnxruntime threads for detection (default 1)
   --cameras IDS       only these camera ids, comma-separated (default: all in the file)
+  --standards FILE    overrides of the standards' defaults (YAML or JSON, e.g. {greeting: {withinS: 20}})
   --minutes N         stop after N minutes (default: run until stopped)
   --json              "status" prints the report as JSON
 
@@ -69,6 +71,7 @@ export const command: Command = {
       threads: { type: 'string' },
       cameras: { type: 'string' },
       minutes: { type: 'string' },
+      standards: { type: 'string' },
       json: { type: 'boolean', default: false },
     }, true);
     if (args === undefined) return 0;
@@ -80,6 +83,10 @@ export const command: Command = {
 
     const log = createLogger({ component: 'node', nodeId });
     const fleet = await loadFleet(args.values.fleet);
+    const standardsFile = args.values.standards;
+    const standards = resolveStandards(
+      standardsFile === undefined ? [] : [parseStandardsOverride(await readConfigFile(standardsFile), standardsFile)],
+    );
     const threads = numberOption('threads', args.values.threads, 1, { min: 1, max: 64, integer: true });
     const minutes = args.values.minutes === undefined ? undefined : numberOption('minutes', args.values.minutes, 0, { min: 0.05 });
     const cameraIds = args.values.cameras?.split(',').map((id) => id.trim());
@@ -106,8 +113,8 @@ export const command: Command = {
     const node = new EdgeNode({
       nodeId,
       fleet,
-      // The fleet file carries no overrides yet: every salon measures against the defaults.
-      standardsFor: () => DEFAULT_STANDARDS,
+      // One layer for the whole node for now; per-region and per-salon layers merge the same way.
+      standardsFor: () => standards,
       detector,
       publisher,
       publisherMetrics: () => {

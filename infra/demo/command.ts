@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, openSync, closeSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, openSync, closeSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Type } from '@sinclair/typebox';
@@ -17,7 +17,7 @@ import { stackDown, stackUp, type PartName } from '../stack/stack.js';
 import { tailFile } from '../stack/process.js';
 import { DEMO_PARTNERS, demoFleetYaml } from './fleet.js';
 
-const help = `usage: salonwatch demo [--minutes N] [--cameras N] [--port P] [--model NAME] [--keep-serving]
+const help = `usage: salonwatch demo [--minutes N] [--cameras N] [--port P] [--model NAME] [--standards FILE] [--keep-serving]
 
 The whole pipeline on real footage on this machine: starts the local stack (Kafka,
 ClickHouse, an RTSP server looping the PETS 2009 plaza footage as N cameras), applies the
@@ -31,6 +31,7 @@ options:
   --cameras N      simulated cameras, one salon each (default 4)
   --port P         API and web app port (default 8080)
   --model NAME     person detector (default nanodet)
+  --standards FILE overrides of the standards' defaults for the node (YAML or JSON)
   --keep-serving   after the summary, keep the API and the stack up until Ctrl-C`;
 
 const NODE_ID = 'demo-node';
@@ -143,6 +144,7 @@ export const command: Command = {
       cameras: { type: 'string' },
       port: { type: 'string' },
       model: { type: 'string' },
+      standards: { type: 'string' },
       'keep-serving': { type: 'boolean', default: false },
     });
     if (args === undefined) return 0;
@@ -192,7 +194,10 @@ export const command: Command = {
       await waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000, api);
       // Whole seconds: ClickHouse 18.16 stores DateTime without milliseconds.
       const runStart = new Date(Math.floor(Date.now() / 1000) * 1000);
-      const node = startChild('node', ['node', '--fleet', fleetFile, '--model', model, '--node-id', NODE_ID], env, logDir);
+      // A report left by an earlier run would pass for this node's until it writes its own.
+      rmSync(statusFile(state, NODE_ID), { force: true });
+      const standards = args.values.standards === undefined ? [] : ['--standards', path.resolve(args.values.standards)];
+      const node = startChild('node', ['node', '--fleet', fleetFile, '--model', model, '--node-id', NODE_ID, ...standards], env, logDir);
       children.push(node);
 
       const now = Math.floor(Date.now() / 1000);
