@@ -141,7 +141,8 @@ const STARTED_KEY = sql`toUInt64(startedAt) * 1000 + startedMs`;
  */
 function incidentStates(where: Sql, reviewWhere: Sql): Sql {
   // Aliases are prefixed: ClickHouse substitutes an alias into WHERE, so `argMax(salonId, ..)
-  // AS salonId` would turn the salon filter into an aggregate.
+  // AS salonId` would turn the salon filter into an aggregate. Joined subqueries are named:
+  // current releases require it (18.16 does not care).
   return sql`
     SELECT incidentId, l_salonId AS salonId, l_cameraId AS cameraId, l_standard AS standard,
            toString(l_startedKey) AS startedKey, toString(l_endedKey) AS endedKey, l_summary AS summary,
@@ -163,14 +164,14 @@ function incidentStates(where: Sql, reviewWhere: Sql): Sql {
         FROM incidents
         WHERE ${where}
         GROUP BY incidentId
-    )
+    ) AS states
     ANY LEFT JOIN
     (
         SELECT incidentId, toString(argMax(verdict, (reviewedAt, reviewedMs))) AS verdict
         FROM incident_reviews
         WHERE ${reviewWhere}
         GROUP BY incidentId
-    ) USING incidentId`;
+    ) AS verdicts USING incidentId`;
 }
 
 /** The newest-first list pages by windows of start time, widened until a page is full. */
