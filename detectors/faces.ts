@@ -3,6 +3,7 @@ import type { Box } from './detections.js';
 import { openModel } from './onnx/session.js';
 import { requireOutput, type ModelRunner } from './onnx/runner.js';
 import { modelPath } from './person/factory.js';
+import { serialised } from './person/letterboxed.js';
 import {
   letterboxInto,
   planLetterbox,
@@ -284,7 +285,9 @@ export async function createFaceDetector(options: FaceDetectorOptions): Promise<
   const threshold = options.scoreThreshold ?? 0.5;
   const scratch = { crop: new Uint8Array(0), input: new Float32Array(inputSize * inputSize * 3) };
   return {
-    detect: (frame, region) =>
+    // Serialised: callers often ask for every person of a frame at once (Promise.all), and all
+    // calls share one crop and one input buffer.
+    detect: serialised((frame: Frame, region?: Box) =>
       detectFaces(
         frame,
         region ?? { x1: 0, y1: 0, x2: frame.width, y2: frame.height },
@@ -293,6 +296,7 @@ export async function createFaceDetector(options: FaceDetectorOptions): Promise<
         threshold,
         scratch,
       ),
+    ),
     get lastInferenceMs() {
       return runner.lastRunMs;
     },

@@ -119,4 +119,26 @@ describe('BlazeFace on a real photo', () => {
       assert.ok(Math.max(rey, ley) < noseY && noseY < mouthY);
     });
   }
+
+  it('answers overlapping calls for two people each with their own face', async (t) => {
+    const image = jpeg.decode(await readFile(SAMPLES), { useTArray: true, formatAsRGBA: false });
+    const frame = {
+      cameraId: 'c',
+      capturedAt: 0,
+      width: image.width,
+      height: image.height,
+      data: image.data,
+    };
+    const detector = await createFaceDetector({ model: 'front', threads: 1 });
+    t.after(() => detector.close());
+    // Second thumbnail: a woman, face at about (208, 28)-(249, 69).
+    const [man, woman] = await Promise.all([
+      detector.detect(frame, { x1: 322, y1: 0, x2: 542, y2: 160 }),
+      detector.detect(frame, { x1: 160, y1: 0, x2: 380, y2: 160 }),
+    ]);
+    const box = (f: { box: { x1: number; y1: number; x2: number; y2: number } } | undefined) =>
+      f === undefined ? [0, 0, 0, 0] : [f.box.x1, f.box.y1, f.box.x2, f.box.y2];
+    assert.ok(iou(box(man[0]), 0, [433, 25, 467, 60], 0) > 0.7);
+    assert.ok(iou(box(woman[0]), 0, [208, 28, 249, 69], 0) > 0.7);
+  });
 });
