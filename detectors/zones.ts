@@ -227,6 +227,11 @@ export class EntranceCrossings<K> {
     return changed && throughDoor ? side : undefined;
   }
 
+  /** Whether the person was last definitely on the street side (seen through a glass door). */
+  isOutside(key: K): boolean {
+    return this.states.get(key)?.settled === 'out';
+  }
+
   forget(key: K): void {
     this.states.delete(key);
   }

@@ -136,6 +136,11 @@ export class People {
     return this.persons.values();
   }
 
+  /** On the street side of the entrance: seen through the door, not in the salon. */
+  isOutside(person: Person): boolean {
+    return this.entrance?.isOutside(person.id) ?? false;
+  }
+
   inZone(person: Person, zone: ZoneName): boolean {
     return this.zones.find((z) => z.name === zone)?.membership.isInside(person.id) ?? false;
   }

@@ -37,6 +37,7 @@ export class PresenceRules {
     let staff = 0;
     let customers = 0;
     for (const p of people.all()) {
+      if (people.isOutside(p)) continue;
       if (p.role.role === 'staff') staff++;
       else customers++;
     }

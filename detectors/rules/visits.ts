@@ -224,6 +224,8 @@ export class VisitRules {
     if (inTime || !visit.staffSeen) return;
     const size = visit.members.length;
     const who = size === 1 ? 'customer' : `group of ${size}`;
+    // The role is a belief; reviewers see how sure it was when the incident was raised.
+    const sure = Math.min(...visit.members.map((m) => m.person.role.confidence));
     emitIncident(
       out,
       this.cameraId,
@@ -233,7 +235,7 @@ export class VisitRules {
         standard: 'greeting',
         startedAt: visit.startedAt,
         endedAt: deadline,
-        summary: `${who} not greeted within ${g.withinS} s of entering while staff was on the floor`,
+        summary: `${who} not greeted within ${g.withinS} s of entering while staff was on the floor (customer role confidence ${sure.toFixed(2)})`,
         measured: seconds(visit.startedAt, at),
         threshold: g.withinS,
       },

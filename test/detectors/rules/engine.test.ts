@@ -646,6 +646,24 @@ const scenarios: Scenario[] = [
     },
   },
   {
+    name: 'people on the street seen through the glass door are not customers present',
+    duration: 300,
+    actors: [
+      {
+        track: 1,
+        wear: 'blue',
+        path: [
+          [10, 0.03, 0.7],
+          [260, 0.05, 0.7],
+        ],
+      },
+    ],
+    check(r) {
+      assert.equal(r.incidents('staff_presence').length, 0);
+      assert.equal(r.of('visit').length, 0);
+    },
+  },
+  {
     name: 'closed hours: no staff at 03:00 local is no incident',
     start: '2026-11-25T00:00:00.000Z',
     openingHours: NINE_TO_SIX,
