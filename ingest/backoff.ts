@@ -17,7 +17,7 @@ export interface BackoffPolicy {
  * the issue asks for every camera back within 10 s of the server's return; connecting and
  * waiting for the first keyframe take the rest of that budget.
  */
-export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 4_000, factor: 2 };
+export const DEFAULT_BACKOFF: BackoffPolicy = { initialMs: 500, maxMs: 3_000, factor: 2 };
 
 /**
  * Delay before retry number `attempt` (0 for the first retry after a failure).

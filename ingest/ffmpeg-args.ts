@@ -14,10 +14,17 @@ export interface SamplingSpec {
   readonly mode: DecodeMode;
   /** Read files at their native rate, like a camera (default true); false decodes as fast as possible. */
   readonly realtime?: boolean;
-  /** Loop a file forever (benchmarks and demos). */
-  readonly loop?: boolean;
+  /** Files: play this many extra times (-1: forever), for benchmarks and demos. */
+  readonly loops?: number;
   /** Socket I/O timeout: how long a silent camera may hang ffmpeg before it exits on its own. */
   readonly ioTimeoutMs?: number;
+  /**
+   * RTSP: probe the stream for 1 s instead of ffmpeg's 5 s (default true). ffmpeg buffers what
+   * it probes, so the long probe delays the first frame by ~4 s and then delivers that backlog
+   * in a burst; camera SDPs carry the SPS, so 1 s is enough. A camera whose parameters only
+   * come in-band with a rare keyframe needs the long probe: the sampler falls back to it.
+   */
+  readonly quickProbe?: boolean;
 }
 
 export interface FfmpegArgs {
@@ -63,13 +70,15 @@ export function samplingArgs(spec: SamplingSpec): FfmpegArgs {
       // TCP interleaving: UDP loses packets (smeared frames) on busy salon networks and NATs.
       // `-timeout` (ffmpeg >= 5) bounds every socket read, so a silent camera ends the process.
       transport.push('-rtsp_transport', 'tcp', '-timeout', ioTimeoutUs);
+      if (spec.quickProbe ?? true) transport.push('-analyzeduration', '1000000');
       break;
     case 'http':
       transport.push('-rw_timeout', ioTimeoutUs);
       break;
     case 'file':
       if (spec.realtime ?? true) transport.push('-re');
-      if (spec.loop === true) transport.push('-stream_loop', '-1');
+      if (spec.loops !== undefined && spec.loops !== 0)
+        transport.push('-stream_loop', String(spec.loops));
       break;
   }
   return {

@@ -51,7 +51,7 @@ const PATTERNS: readonly (readonly [OfflineCause, RegExp])[] = [
   ['timeout', /timed out|Connection timeout/i],
   [
     'invalid-stream',
-    /Invalid data found when processing input|could not find codec parameters|does not contain any stream|Output file .* does not contain|moov atom not found|no frame!|non-existing PPS|Invalid NAL unit|missing picture in access unit|error while decoding|decode_slice_header error|Could not find codec|Unsupported|unable to decode APP fields|Header missing/i,
+    /CSeq \d+ expected|Invalid data found when processing input|could not find codec parameters|does not contain any stream|Output file .* does not contain|moov atom not found|no frame!|non-existing PPS|Invalid NAL unit|missing picture in access unit|error while decoding|decode_slice_header error|Could not find codec|Unsupported|unable to decode APP fields|Header missing/i,
   ],
 ];
 

@@ -3,6 +3,11 @@
  * chunks (64 KiB on Linux) that straddle picture boundaries; each picture gets its own buffer
  * because it outlives the chunk (it is queued, analysed and handed to the detector).
  */
+function allocate(bytes: number): Uint8Array {
+  const buffer = Buffer.allocUnsafeSlow(bytes);
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
+
 export class RawFrameSplitter {
   readonly frameBytes: number;
   private current: Uint8Array;
@@ -12,7 +17,7 @@ export class RawFrameSplitter {
     if (!Number.isInteger(frameBytes) || frameBytes < 1)
       throw new RangeError(`frameBytes must be a positive integer, got ${frameBytes}`);
     this.frameBytes = frameBytes;
-    this.current = new Uint8Array(frameBytes);
+    this.current = allocate(frameBytes);
   }
 
   /** Bytes of a picture received so far (after a process dies, a torn picture is discarded). */
@@ -30,7 +35,8 @@ export class RawFrameSplitter {
       offset += take;
       if (this.filled === this.frameBytes) {
         const done = this.current;
-        this.current = new Uint8Array(this.frameBytes);
+        // Not zero-filled: every byte is overwritten before the picture is emitted.
+        this.current = allocate(this.frameBytes);
         this.filled = 0;
         emit(done);
       }

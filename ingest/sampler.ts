@@ -9,6 +9,7 @@
  */
 import ffmpeg from 'fluent-ffmpeg';
 import type { ChildProcess } from 'node:child_process';
+import { Writable } from 'node:stream';
 import type { FrameSize, StreamSource } from '../config/fleet.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
@@ -38,9 +39,9 @@ export interface SamplerOptions {
   /** How long a new connection may take to deliver its first frame. */
   readonly firstFrameTimeoutMs?: number;
   readonly ioTimeoutMs?: number;
-  /** Files: read at native rate (default) and loop (default false). */
+  /** Files: read at native rate (default true), play `loops` extra times (-1: forever). */
   readonly realtime?: boolean;
-  readonly loop?: boolean;
+  readonly loops?: number;
   /** Skip the per-frame picture checks (the benchmark measures them separately). */
   readonly analysePictures?: boolean;
   readonly health?: Partial<HealthThresholds>;
@@ -107,6 +108,8 @@ export class CameraSampler {
   private retryTimer: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Set once a quick probe failed to find the stream's parameters: probe for ffmpeg's full 5 s. */
+  private longProbe = false;
   private starts = 0;
   private received = 0;
   private lastFrameAt: number | undefined;
@@ -198,8 +201,9 @@ export class CameraSampler {
       frameSize: this.options.frameSize,
       mode: this.mode,
       ...(this.options.realtime === undefined ? {} : { realtime: this.options.realtime }),
-      ...(this.options.loop === undefined ? {} : { loop: this.options.loop }),
+      ...(this.options.loops === undefined ? {} : { loops: this.options.loops }),
       ...(this.options.ioTimeoutMs === undefined ? {} : { ioTimeoutMs: this.options.ioTimeoutMs }),
+      quickProbe: !this.longProbe,
     });
     const { width, height } = this.options.frameSize;
     // fluent-ffmpeg keeps a ring of stderr lines for its error message; a short one is enough.
@@ -247,14 +251,21 @@ export class CameraSampler {
     command.on('end', () => {
       finished(undefined);
     });
-    const stdout = command.pipe();
-    stdout.on('data', (chunk: Buffer) => {
-      run.splitter.push(chunk, (data) => {
-        this.onRawFrame(run, data);
-      });
+    // ffmpeg's stdout goes straight into a Writable that cuts pictures: no intermediate stream
+    // (fluent-ffmpeg's pipe() adds a PassThrough), and the chunk is consumed synchronously, so
+    // ffmpeg is never blocked by this side.
+    const sink = new Writable({
+      highWaterMark: 1 << 20,
+      write: (chunk: Buffer, _encoding, callback) => {
+        run.splitter.push(chunk, (data) => {
+          this.onRawFrame(run, data);
+        });
+        callback();
+      },
     });
     // Errors of the pipe surface as the command's 'error' too; this keeps them from being unhandled.
-    stdout.on('error', () => undefined);
+    sink.on('error', () => undefined);
+    command.output(sink).run();
   }
 
   private onStderr(run: Run, line: string): void {
@@ -310,7 +321,11 @@ export class CameraSampler {
     this.firstArrival ??= arrivedAt;
     this.arrivals.push(arrivedAt);
     if (this.arrivals.length > 4 * FPS_WINDOW_MS) this.arrivals.shift();
-    if (this.options.analysePictures ?? true) this.emit(this.health.frame(frame, capturedAt));
+    this.emit(
+      (this.options.analysePictures ?? true)
+        ? this.health.frame(frame, capturedAt)
+        : this.health.alive(capturedAt),
+    );
     this.frames.push(frame);
     this.probeKeyframeInterval(run, ptsS);
   }
@@ -361,12 +376,20 @@ export class CameraSampler {
         ? (this.options.firstFrameTimeoutMs ?? 15_000)
         : Math.max(5_000, k * this.expectedIntervalMs());
     if (now - since <= budget) return;
-    // ffmpeg is alive but silent: say why if its log knows (e.g. a stream of undecodable bytes).
+    // ffmpeg is alive but delivers nothing. A source that talks (or ffmpeg's socket timeout
+    // would have ended it) yet never yields a stream description is not a video stream; one
+    // that was described but produced no frames, or stopped producing them, has stalled.
     const known = classifyFailure(run.diagnostics);
-    run.endedBy = {
-      cause: known?.cause === 'invalid-stream' ? 'invalid-stream' : 'stalled',
-      detail: known?.detail ?? `no frame for ${((now - since) / 1000).toFixed(0)} s`,
-    };
+    const silentFor = `${((now - since) / 1000).toFixed(0)} s`;
+    run.endedBy =
+      known?.cause === 'invalid-stream'
+        ? known
+        : run.sawInput
+          ? { cause: 'stalled', detail: `no frame for ${silentFor}` }
+          : {
+              cause: 'invalid-stream',
+              detail: `the source answers but no playable stream after ${silentFor}`,
+            };
     run.command.kill('SIGKILL');
   }
 
@@ -379,6 +402,17 @@ export class CameraSampler {
       return;
     }
     const failure = run.endedBy ?? this.explain(run, error);
+    if (
+      failure.cause === 'invalid-stream' &&
+      run.framesOut === 0 &&
+      !this.longProbe &&
+      this.options.source.kind === 'rtsp'
+    ) {
+      this.longProbe = true;
+      this.log.info('probing the stream for longer on the next attempt', {
+        detail: failure.detail,
+      });
+    }
     this.emit(this.health.offline(`${failure.cause}: ${failure.detail}`, this.now()));
     const delay = backoffDelay(
       this.attempt++,
@@ -399,10 +433,14 @@ export class CameraSampler {
     if (error === undefined) return { cause: 'ended', detail: 'stream ended' };
     const known = classifyFailure(run.diagnostics);
     const ioTimeoutMs = this.options.ioTimeoutMs ?? 5_000;
-    // A server that accepts the connection and then says nothing makes ffmpeg 5 report
-    // "Invalid data found" once its socket timeout expires; the elapsed time tells them apart.
+    // An RTSP server that accepts the connection and then says nothing makes ffmpeg 5 report only
+    // "Invalid data found" once its socket timeout expires; a server talking nonsense makes it
+    // complain about the replies first (e.g. "CSeq 1 expected, 0 received").
+    const onlyGeneric = run.diagnostics.every((line) => line.includes('Invalid data found'));
     if (
+      this.options.source.kind === 'rtsp' &&
       known?.cause === 'invalid-stream' &&
+      onlyGeneric &&
       !run.sawInput &&
       this.now() - run.startedAt >= ioTimeoutMs * 0.9
     ) {

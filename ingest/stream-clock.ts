@@ -1,49 +1,61 @@
 /**
  * Capture time from the stream's own timestamps. A camera's pts says how far apart its frames
  * were taken, exactly, whatever the network and the pipe did to their arrival; but pts has an
- * arbitrary origin (RTSP: a random RTP offset; files: 0). So the clock is anchored once per
- * connection (the first frame's arrival on the node's wall clock) and every later frame is
- * anchor + (pts - first pts). Arrival jitter, bursts after a network hiccup and queueing in
- * the sampler therefore do not move capture times.
+ * arbitrary origin (RTSP: a random RTP offset; files: 0), so it is mapped to the node's clock
+ * by an offset: capturedAt = pts + offset.
  *
- * The anchor is renewed when pts jumps backwards (the camera restarted, a file looped without
- * -stream_loop) or drifts from arrival by more than `maxDriftMs` (a camera clock running fast or
- * a pts discontinuity), so capture times stay within that bound of the node's clock.
+ * The offset is the minimum of (arrival - pts) seen so far: the frame that travelled fastest
+ * shows the true delay best, and later, slower frames (jitter, a burst after a hiccup, a busy
+ * event loop) do not move capture times. A frame therefore never has a capture time after its
+ * arrival, even when a server sends a buffered second or two at connect faster than real time.
+ * The minimum leaks upward slowly (`leak`, default 1 ms per stream second, far above real
+ * camera clock error of ~100 ppm) so a camera clock running slow does not accumulate lag.
+ *
+ * When pts jumps (the camera restarted, a discontinuity) so that a capture time would be more
+ * than `maxDriftMs` away from arrival, the offset is renewed from that frame.
  */
 export class StreamClock {
-  private anchor: { pts: number; wall: number } | undefined;
+  private offset: number | undefined;
+  private lastPtsMs = NaN;
   private last = -Infinity;
   private reanchors = 0;
 
-  constructor(private readonly maxDriftMs = 5_000) {}
+  constructor(
+    private readonly maxDriftMs = 5_000,
+    private readonly leak = 0.001,
+  ) {}
 
-  /** How many times the anchor had to be renewed after the first (a sign of a troubled stream). */
+  /** How many times pts jumped and the mapping had to be renewed (a sign of a troubled stream). */
   get reanchored(): number {
     return this.reanchors;
   }
 
-  /** Forget the anchor: the next frame starts a new connection. */
+  /** Forget the mapping: the next frame starts a new connection. */
   reset(): void {
-    this.anchor = undefined;
+    this.offset = undefined;
+    this.lastPtsMs = NaN;
   }
 
   /** Capture time (ms since epoch) of a frame with `ptsSeconds` that arrived at `arrivedAtMs`. */
   capturedAt(ptsSeconds: number, arrivedAtMs: number): number {
-    let at =
-      this.anchor === undefined ? NaN : this.anchor.wall + (ptsSeconds - this.anchor.pts) * 1000;
-    if (
-      this.anchor !== undefined &&
-      (ptsSeconds < this.anchor.pts || Math.abs(at - arrivedAtMs) > this.maxDriftMs)
-    ) {
-      this.reanchors++;
-      this.anchor = undefined;
+    const ptsMs = ptsSeconds * 1000;
+    const transit = arrivedAtMs - ptsMs;
+    if (this.offset === undefined) {
+      this.offset = transit;
+    } else {
+      const advanced = ptsMs - this.lastPtsMs;
+      if (advanced > 0) this.offset += advanced * this.leak;
+      const predicted = ptsMs + this.offset;
+      if (Math.abs(predicted - arrivedAtMs) > this.maxDriftMs) {
+        this.reanchors++;
+        this.offset = transit;
+      } else {
+        this.offset = Math.min(this.offset, transit);
+      }
     }
-    if (this.anchor === undefined) {
-      // Never before the previous frame: consumers assume capture times only move forward.
-      this.anchor = { pts: ptsSeconds, wall: Math.max(arrivedAtMs, this.last + 1) };
-      at = this.anchor.wall;
-    }
-    at = Math.round(Math.max(at, this.last + 1));
+    this.lastPtsMs = ptsMs;
+    // Never before the previous frame: consumers assume capture times only move forward.
+    const at = Math.round(Math.max(ptsMs + this.offset, this.last + 1));
     this.last = at;
     return at;
   }

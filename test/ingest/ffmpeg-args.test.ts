@@ -13,7 +13,7 @@ void test('RTSP runs over TCP with a socket timeout, one thread, keyframes only'
     mode: 'keyframe',
   });
   const input = args.inputOptions.join(' ');
-  assert.match(input, /-rtsp_transport tcp -timeout 5000000/);
+  assert.match(input, /-rtsp_transport tcp -timeout 5000000 -analyzeduration 1000000/);
   assert.match(input, /-threads 1/);
   assert.match(input, /-skip_frame nokey/);
   assert.match(input, /-copyts/);
@@ -29,7 +29,7 @@ void test('full decoding omits -skip_frame; files are read at native rate', () =
     fps: 2,
     frameSize,
     mode: 'full',
-    loop: true,
+    loops: -1,
   });
   assert.ok(!args.inputOptions.includes('-skip_frame'));
   assert.match(args.inputOptions.join(' '), /-re -stream_loop -1/);

@@ -74,6 +74,11 @@ const cases: [string, string[], string][] = [
     ['/tmp/garbage.bin: Invalid data found when processing input'],
     '/tmp/garbage.bin: Invalid data found when processing input',
   ],
+  [
+    'invalid-stream',
+    ['[rtsp @ 0x56160eb40940] CSeq 1 expected, 0 received.'],
+    'CSeq 1 expected, 0 received.',
+  ],
 ];
 
 for (const [cause, lines, detail] of cases) {

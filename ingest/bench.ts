@@ -1,0 +1,383 @@
+/**
+ * `salonwatch bench sampling`: what sampling one camera costs, against the floor of ffmpeg
+ * decoding the same stream bare. For 1080p and 720p test streams (25 fps, 2 s GOP), in
+ * keyframe-only and full-decode modes, N sampler cameras (the real CameraSampler in this
+ * process, picture health included) and N bare ffmpeg processes with the same decode, frame
+ * selection, scale and pixel format writing to /dev/null each decode the same minutes of
+ * stream; phases alternate sampler, bare, bare, sampler so both sides see the same machine.
+ * CPU comes from /proc: cutime+cstime of the exited ffmpeg children, and this process's own
+ * CPU over the sampler phases (it is part of the sampler's cost).
+ */
+import { spawn } from 'node:child_process';
+import ffmpeg from 'fluent-ffmpeg';
+import { setTimeout as sleep } from 'node:timers/promises';
+import os from 'node:os';
+import { numberOption, parseCommandArgs, type Command } from '../cli/command.js';
+import { createLogger } from '../common/log.js';
+import { DEFAULT_FRAME_SIZE } from '../config/fleet.js';
+import { benchStreams, type BenchStream } from './bench-streams.js';
+import {
+  argv,
+  samplingArgs,
+  videoFilter,
+  type DecodeMode,
+  type SamplingSpec,
+} from './ffmpeg-args.js';
+import { exitedChildrenCpuSeconds, rssMb } from './proc.js';
+import { CameraSampler } from './sampler.js';
+
+const help = `usage: salonwatch bench sampling [--json] [--cameras N] [--plays P]
+
+Measures the CPU and memory of sampling one camera at 1 fps (768x432 RGB) against bare ffmpeg
+doing the same decode, for 1080p and 720p H.264 (25 fps, 2 s keyframe interval, 30 s made from
+../shared/data footage into .state/bench/sampling on first run), keyframe-only and full decoding.
+Each side decodes the stream as fast as the machine allows; figures are per minute of stream.
+
+options:
+  --json         print one JSON object
+  --cameras N    concurrent sampler cameras and bare ffmpeg processes per phase (default 3)
+  --plays P      passes over the 30 s stream per camera and phase (default 4)
+`;
+
+const SAMPLE_FPS = 1;
+
+export interface ModeResult {
+  readonly stream: BenchStream['label'];
+  readonly mode: DecodeMode;
+  readonly cameras: number;
+  /** Minutes of stream decoded by each side (sampler cameras and bare processes) in total. */
+  readonly streamMinutesPerSide: number;
+  /** Sampler: its ffmpeg plus this process's share, CPU-seconds per camera per minute of stream. */
+  readonly cpuSecondsPerCameraMinute: number;
+  readonly bareCpuSecondsPerCameraMinute: number;
+  /** Of the sampler figure: the part spent in this node process (parsing, health, queue). */
+  readonly nodeCpuSecondsPerCameraMinute: number;
+  readonly camerasPerCore: number;
+  readonly bareCamerasPerCore: number;
+  readonly overheadRatio: number;
+  /** Frames delivered per second of stream (keyframe-only on a 2 s GOP can give only 0.5). */
+  readonly framesPerStreamSecond: number;
+  readonly framesDropped: number;
+  readonly ffmpegRssMb: number;
+  readonly bareRssMb: number;
+  readonly nodeRssMbPerCamera: number;
+  readonly rssMbPerCamera: number;
+  readonly bareCommand: string;
+}
+
+function bareArgs(spec: SamplingSpec): string[] {
+  const args = samplingArgs(spec);
+  const output = [...args.outputOptions];
+  // Same decode, selection, scale and pixel format; no timestamp side channel, nobody reading.
+  output[output.indexOf('-vf') + 1] = videoFilter(spec, false);
+  const input = [...args.inputOptions];
+  input[input.indexOf('-loglevel') + 1] = 'error';
+  return argv({ ...args, inputOptions: input, outputOptions: output }, '/dev/null');
+}
+
+const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+/**
+ * Peak RSS of a set of processes, polled until `done` settles. Returns the CPU the polling
+ * itself cost this process, so it is not charged to the sampler.
+ */
+async function peakRss(
+  pids: () => (number | undefined)[],
+  done: Promise<unknown>,
+): Promise<{ peaks: number[]; pollCpuSeconds: number }> {
+  const peaks = new Map<number, number>();
+  const state = { finished: false };
+  void done.finally(() => (state.finished = true));
+  let pollCpuSeconds = 0;
+  while (!state.finished) {
+    const before = process.cpuUsage();
+    for (const pid of pids()) {
+      if (pid === undefined) continue;
+      const rss = rssMb(pid);
+      if (rss !== undefined) peaks.set(pid, Math.max(peaks.get(pid) ?? 0, rss));
+    }
+    const spent = process.cpuUsage(before);
+    pollCpuSeconds += (spent.user + spent.system) / 1e6;
+    await Promise.race([sleep(250), done]);
+  }
+  return { peaks: [...peaks.values()], pollCpuSeconds };
+}
+
+interface Phase {
+  readonly cpuSeconds: number;
+  readonly nodeCpuSeconds: number;
+  readonly rssMb: readonly number[];
+  readonly nodeRssGrowthMb: number;
+  readonly frames: number;
+  readonly dropped: number;
+}
+
+/**
+ * N sampler cameras decode `plays` passes of the file as fast as the machine allows, and the
+ * phase ends when every ffmpeg has exited. CPU of exited children (cutime) is exact, whereas a
+ * window over live processes would be cut short by a loaded machine reading slower than real time.
+ */
+async function samplerPhase(spec: SamplingSpec, cameras: number, label: string): Promise<Phase> {
+  const logger = createLogger({ component: 'bench' }, 'error');
+  const nodeRss0 = rssMb('self') ?? 0;
+  const children0 = exitedChildrenCpuSeconds();
+  const node0 = process.cpuUsage();
+  const samplers = Array.from(
+    { length: cameras },
+    (_, i) =>
+      new CameraSampler({
+        cameraId: `bench-${label}-${i}`,
+        ...spec,
+        ...(spec.loops === undefined ? {} : { loops: spec.loops }),
+        logger,
+        queueCapacity: 2,
+      }),
+  );
+  const ended = samplers.map(
+    (sampler) =>
+      new Promise<void>((resolve) => {
+        sampler.onHealth((status) => {
+          // The file has been played through: stop before the sampler reconnects.
+          if (status.state === 'offline') void sampler.stop().then(resolve);
+        });
+      }),
+  );
+  const consumers = samplers.map(async (sampler) => {
+    let n = 0;
+    for await (const frame of sampler.start().frames) n += frame.data.length > 0 ? 1 : 0;
+    return n;
+  });
+  let nodeRssPeak = nodeRss0;
+  const all = Promise.all(ended);
+  const rss = await peakRss(() => {
+    nodeRssPeak = Math.max(nodeRssPeak, rssMb('self') ?? 0);
+    return samplers.map((s) => s.status().pid);
+  }, all);
+  const frames = (await Promise.all(consumers)).reduce((a, b) => a + b, 0);
+  const node = process.cpuUsage(node0);
+  const failures = samplers
+    .map((s) => s.status().health.reason)
+    .filter((reason) => !reason.startsWith('ended'));
+  if (failures.length > 0) throw new Error(`${label}: sampler failed: ${failures.join('; ')}`);
+  return {
+    cpuSeconds: exitedChildrenCpuSeconds() - children0,
+    nodeCpuSeconds: (node.user + node.system) / 1e6 - rss.pollCpuSeconds,
+    rssMb: rss.peaks,
+    nodeRssGrowthMb: nodeRssPeak - nodeRss0,
+    frames,
+    dropped: samplers.reduce((n, s) => n + s.status().framesDropped, 0),
+  };
+}
+
+async function barePhase(line: readonly string[], cameras: number): Promise<Phase> {
+  const children0 = exitedChildrenCpuSeconds();
+  const processes = Array.from({ length: cameras }, () =>
+    spawn('ffmpeg', line, { stdio: 'ignore' }),
+  );
+  const exits = Promise.all(
+    processes.map(
+      (child) =>
+        new Promise<number | null>((resolve) => {
+          child.once('exit', (code) => {
+            resolve(code);
+          });
+        }),
+    ),
+  );
+  const rss = await peakRss(() => processes.map((p) => p.pid), exits);
+  const codes = await exits;
+  if (codes.some((code) => code !== 0))
+    throw new Error(`bare ffmpeg failed (exit codes ${codes.join(', ')})`);
+  return {
+    cpuSeconds: exitedChildrenCpuSeconds() - children0,
+    nodeCpuSeconds: 0,
+    rssMb: rss.peaks,
+    nodeRssGrowthMb: 0,
+    frames: 0,
+    dropped: 0,
+  };
+}
+
+async function measureMode(
+  stream: BenchStream,
+  mode: DecodeMode,
+  cameras: number,
+  plays: number,
+): Promise<ModeResult> {
+  const spec: SamplingSpec = {
+    source: { kind: 'file', url: stream.file },
+    fps: SAMPLE_FPS,
+    frameSize: DEFAULT_FRAME_SIZE,
+    mode,
+    realtime: false,
+    loops: plays - 1,
+  };
+  const bareLine = bareArgs(spec);
+  const label = `${stream.label}-${mode}`;
+  // Alternate the order so that neither side always runs first on a warming machine.
+  const sampler1 = await samplerPhase(spec, cameras, label);
+  const bare1 = await barePhase(bareLine, cameras);
+  const bare2 = await barePhase(bareLine, cameras);
+  const sampler2 = await samplerPhase(spec, cameras, label);
+  const streamMinutes = (2 * cameras * plays * stream.durationS) / 60;
+  const samplerCpu =
+    sampler1.cpuSeconds + sampler1.nodeCpuSeconds + sampler2.cpuSeconds + sampler2.nodeCpuSeconds;
+  const samplerPerMin = samplerCpu / streamMinutes;
+  const barePerMin = (bare1.cpuSeconds + bare2.cpuSeconds) / streamMinutes;
+  const mean = (values: readonly number[]) =>
+    values.length === 0 ? NaN : sum(values) / values.length;
+  const ffmpegRssMb = mean([...sampler1.rssMb, ...sampler2.rssMb]);
+  const nodeRssPerCamera =
+    Math.max(0, sampler1.nodeRssGrowthMb, sampler2.nodeRssGrowthMb) / cameras;
+  return {
+    stream: stream.label,
+    mode,
+    cameras,
+    streamMinutesPerSide: round(streamMinutes, 2),
+    cpuSecondsPerCameraMinute: round(samplerPerMin, 3),
+    bareCpuSecondsPerCameraMinute: round(barePerMin, 3),
+    nodeCpuSecondsPerCameraMinute: round(
+      (sampler1.nodeCpuSeconds + sampler2.nodeCpuSeconds) / streamMinutes,
+      3,
+    ),
+    camerasPerCore: round(60 / samplerPerMin, 1),
+    bareCamerasPerCore: round(60 / barePerMin, 1),
+    overheadRatio: round(samplerPerMin / barePerMin, 3),
+    framesPerStreamSecond: round((sampler1.frames + sampler2.frames) / (streamMinutes * 60), 2),
+    framesDropped: sampler1.dropped + sampler2.dropped,
+    ffmpegRssMb: round(ffmpegRssMb, 1),
+    bareRssMb: round(mean([...bare1.rssMb, ...bare2.rssMb]), 1),
+    nodeRssMbPerCamera: round(nodeRssPerCamera, 1),
+    rssMbPerCamera: round(ffmpegRssMb + nodeRssPerCamera, 1),
+    bareCommand: ['ffmpeg', ...bareLine]
+      .map((a) => (/[^\w/.,:=+-]/.test(a) ? `'${a.replaceAll("'", "'\\''")}'` : a))
+      .join(' '),
+  };
+}
+
+export interface SamplingBenchResult {
+  readonly keyframe1080pCamerasPerCore: number;
+  readonly full1080pCamerasPerCore: number;
+  readonly keyframe720pCamerasPerCore: number;
+  readonly full720pCamerasPerCore: number;
+  /** Sampler CPU over bare ffmpeg CPU, in the mode where it is worst. */
+  readonly overheadRatio: number;
+  /** ffmpeg RSS plus this process's growth per camera, in the mode where it is largest. */
+  readonly rssMbPerCamera: number;
+  readonly modes: readonly ModeResult[];
+  readonly machine: {
+    readonly cpus: number;
+    readonly loadAverage1m: number;
+    readonly ffmpeg: string;
+  };
+  readonly streams: readonly { readonly label: string; readonly file: string }[];
+}
+
+export async function runSamplingBench(options: {
+  cameras: number;
+  plays: number;
+}): Promise<SamplingBenchResult> {
+  const streams = await benchStreams();
+  // fluent-ffmpeg runs `ffmpeg -formats` and `-encoders` once per process before its first
+  // command; a node serving cameras pays that once at start-up, so keep it out of the figures.
+  await new Promise((resolve) => {
+    ffmpeg.getAvailableFormats(resolve);
+  });
+  await new Promise((resolve) => {
+    ffmpeg.getAvailableEncoders(resolve);
+  });
+  const modes: ModeResult[] = [];
+  const loadBefore = os.loadavg()[0] ?? NaN;
+  for (const stream of streams) {
+    for (const mode of ['keyframe', 'full'] as const) {
+      modes.push(await measureMode(stream, mode, options.cameras, options.plays));
+    }
+  }
+  const find = (label: string, mode: DecodeMode) =>
+    modes.find((m) => m.stream === label && m.mode === mode)?.camerasPerCore ?? NaN;
+  const version = await new Promise<string>((resolve) => {
+    const child = spawn('ffmpeg', ['-version'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('close', () => {
+      resolve(out.split('\n')[0] ?? '');
+    });
+  });
+  return {
+    keyframe1080pCamerasPerCore: find('1080p', 'keyframe'),
+    full1080pCamerasPerCore: find('1080p', 'full'),
+    keyframe720pCamerasPerCore: find('720p', 'keyframe'),
+    full720pCamerasPerCore: find('720p', 'full'),
+    overheadRatio: Math.max(...modes.map((m) => m.overheadRatio)),
+    rssMbPerCamera: Math.max(...modes.map((m) => m.rssMbPerCamera)),
+    modes,
+    machine: { cpus: os.cpus().length, loadAverage1m: round(loadBefore), ffmpeg: version },
+    streams: streams.map((s) => ({ label: s.label, file: s.file })),
+  };
+}
+
+function table(result: SamplingBenchResult): string {
+  const header = [
+    'stream',
+    'mode',
+    'CPU-s/cam-min',
+    'bare',
+    'node part',
+    'overhead',
+    'cams/core',
+    'bare',
+    'fps',
+    'RSS MB/cam',
+    'dropped',
+  ];
+  const rows = result.modes.map((m) => [
+    m.stream,
+    m.mode,
+    m.cpuSecondsPerCameraMinute.toFixed(2),
+    m.bareCpuSecondsPerCameraMinute.toFixed(2),
+    m.nodeCpuSecondsPerCameraMinute.toFixed(2),
+    `${((m.overheadRatio - 1) * 100).toFixed(1)}%`,
+    m.camerasPerCore.toFixed(1),
+    m.bareCamerasPerCore.toFixed(1),
+    m.framesPerStreamSecond.toFixed(2),
+    m.rssMbPerCamera.toFixed(1),
+    String(m.framesDropped),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((c, i) => c.padStart(widths[i] ?? 0)).join('  ');
+  return [
+    line(header),
+    ...rows.map(line),
+    '',
+    `worst overhead over bare ffmpeg: ${((result.overheadRatio - 1) * 100).toFixed(1)}% (ratio ${result.overheadRatio})`,
+    `RSS per camera (ffmpeg + node share, worst mode): ${result.rssMbPerCamera} MB`,
+    `machine: ${result.machine.cpus} CPUs, load average ${result.machine.loadAverage1m} at start; ${result.machine.ffmpeg}`,
+    'bare commands:',
+    ...result.modes.map((m) => `  ${m.stream} ${m.mode}: ${m.bareCommand}`),
+  ].join('\n');
+}
+
+export const command: Command = {
+  name: 'sampling',
+  summary: 'CPU and RSS of frame sampling per camera vs bare ffmpeg',
+  help,
+  async run(args) {
+    const parsed = parseCommandArgs(command, args, {
+      json: { type: 'boolean' },
+      cameras: { type: 'string' },
+      plays: { type: 'string' },
+    });
+    if (parsed === undefined) return 0;
+    const { values } = parsed;
+    const result = await runSamplingBench({
+      cameras: numberOption('cameras', values.cameras, 3, { min: 1, max: 100, integer: true }),
+      plays: numberOption('plays', values.plays, 4, { min: 1, max: 100, integer: true }),
+    });
+    process.stdout.write(
+      values.json === true ? JSON.stringify(result) + '\n' : table(result) + '\n',
+    );
+    return 0;
+  },
+};
