@@ -174,6 +174,15 @@ function incidentStates(where: Sql, reviewWhere: Sql): Sql {
     ) AS verdicts USING incidentId`;
 }
 
+/**
+ * A review comes after the incident it judges, so the reviews of incidents that started after
+ * `ms` were made after it too (a day of margin covers an edge node's clock running ahead).
+ * incident_reviews is partitioned by month of reviewedAt: this prunes every older partition.
+ */
+function reviewedSince(ms: number): Sql {
+  return sql`reviewedAt >= toDateTime(${Math.max(0, Math.floor(ms / 1000) - 86_400)})`;
+}
+
 /** The newest-first list pages by windows of start time, widened until a page is full. */
 const MIN_WINDOW_MS = 3_600_000;
 const MAX_SPAN_MS = 400 * 86_400_000;
@@ -266,7 +275,7 @@ export function clickhouseStore(ch: ClickHouse, scores: ScoreSource): ApiStore {
           ' AND ',
         );
         const rows = await ch.query(
-          sql`SELECT * FROM (${incidentStates(where, joinSql([...reviewBase, sql`incidentId IN (SELECT incidentId FROM incidents WHERE ${where})`], ' AND '))})
+          sql`SELECT * FROM (${incidentStates(where, joinSql([...reviewBase, reviewedSince(bottom), sql`incidentId IN (SELECT incidentId FROM incidents WHERE ${where})`], ' AND '))})
               WHERE ${statusFilter}
               ORDER BY toUInt64(startedKey) DESC, incidentId DESC
               LIMIT ${query.limit - found.length}`,
