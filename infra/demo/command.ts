@@ -15,6 +15,7 @@ import { sql } from '../../clickhouse/sql.js';
 import { readReport, statusFile, type NodeReport } from '../../edge/status.js';
 import { stackDown, stackUp, type PartName } from '../stack/stack.js';
 import { tailFile } from '../stack/process.js';
+import { requireFreePorts } from '../stack/ports.js';
 import { DEMO_PARTNERS, demoFleetYaml } from './fleet.js';
 
 const help = `usage: salonwatch demo [--minutes N] [--cameras N] [--port P] [--model NAME] [--standards FILE] [--keep-serving]
@@ -179,6 +180,7 @@ export const command: Command = {
     await runToCompletion('migrate', ['migrate'], env, logDir);
     await ensureTopics();
 
+    await requireFreePorts('api', [port]);
     const children: Child[] = [];
     const ch = connectClickHouse();
     const interrupt = new AbortController();

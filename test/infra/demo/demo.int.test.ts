@@ -40,7 +40,8 @@ test('demo: node events reach ClickHouse once each, and incidents and scores agr
   const demo = spawn(
     process.execPath,
     [path.join(REPO_ROOT, 'bin', 'salonwatch.js'), 'demo', '--minutes', '1', '--cameras', '2', '--port', String(PORT), '--standards', standardsFile, '--keep-serving'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its own process group, so that a failed test can stop the demo's children with it.
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   const exited = new Promise<number | null>((resolve) => demo.once('exit', (code) => { resolve(code); }));
   let output = '';
@@ -48,7 +49,7 @@ test('demo: node events reach ClickHouse once each, and incidents and scores agr
   demo.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
   const ch = connectClickHouse();
   t.after(async () => {
-    if (demo.exitCode === null) demo.kill('SIGKILL');
+    if (demo.exitCode === null && demo.pid !== undefined) process.kill(-demo.pid, 'SIGKILL');
     await ch.close();
     rmSync(dir, { recursive: true, force: true });
   });
