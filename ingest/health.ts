@@ -11,7 +11,12 @@
  * A picture condition must hold continuously for its confirmation time before it is reported,
  * and is then reported with the time it began, so coverage can be computed without a lag.
  */
-import type { CameraHealthPayload, CameraState } from '../events/schema.js';
+import {
+  SCHEMA_VERSION,
+  type CameraHealthEvent,
+  type CameraHealthPayload,
+  type CameraState,
+} from '../events/schema.js';
 import type { Frame } from './frame.js';
 import {
   meanAbsDiff,
@@ -69,6 +74,29 @@ export function healthPayload(status: HealthStatus): CameraHealthPayload {
     state: status.state,
     since: new Date(status.since).toISOString(),
     reason: status.reason,
+  };
+}
+
+/**
+ * The event for the backbone. The change occurred when the state began (`since`), which for a
+ * confirmed picture problem is earlier than when it was reported (`producedAt`).
+ */
+export function cameraHealthEvent(
+  ids: { readonly salonId: string; readonly cameraId: string; readonly nodeId: string },
+  status: HealthStatus,
+  eventId: string,
+  producedAt: number,
+): CameraHealthEvent {
+  return {
+    eventId,
+    schemaVersion: SCHEMA_VERSION,
+    type: 'camera_health',
+    salonId: ids.salonId,
+    cameraId: ids.cameraId,
+    nodeId: ids.nodeId,
+    occurredAt: new Date(status.since).toISOString(),
+    producedAt: new Date(producedAt).toISOString(),
+    payload: healthPayload(status),
   };
 }
 

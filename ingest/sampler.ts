@@ -10,7 +10,7 @@
 import ffmpeg from 'fluent-ffmpeg';
 import type { ChildProcess } from 'node:child_process';
 import { Writable } from 'node:stream';
-import type { FrameSize, StreamSource } from '../config/fleet.js';
+import type { Camera, FrameSize, StreamSource } from '../config/fleet.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { keyframeIntervalFromGaps, modeFor } from './decode-mode.js';
@@ -64,6 +64,26 @@ export interface CameraStatus {
   /** ffmpeg processes started (first connection included). */
   readonly starts: number;
   readonly pid: number | undefined;
+}
+
+/** Sampler options for a camera of the fleet config; `extra` adds logger, thresholds, etc. */
+export function samplerOptionsFor(
+  camera: Camera,
+  extra: Omit<
+    SamplerOptions,
+    'cameraId' | 'source' | 'fps' | 'frameSize' | 'keyframeIntervalS'
+  > = {},
+): SamplerOptions {
+  return {
+    cameraId: camera.id,
+    source: camera.source,
+    fps: camera.fps,
+    frameSize: camera.frameSize,
+    ...(camera.keyframeIntervalS === undefined
+      ? {}
+      : { keyframeIntervalS: camera.keyframeIntervalS }),
+    ...extra,
+  };
 }
 
 type HealthListener = (status: HealthStatus, cameraId: string) => void;

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CameraHealth, healthPayload, type HealthStatus } from '../../ingest/health.js';
+import { assertEvent } from '../../events/schema.js';
+import {
+  CameraHealth,
+  cameraHealthEvent,
+  healthPayload,
+  type HealthStatus,
+} from '../../ingest/health.js';
 import { pictureStats, viewCorrelation as correlation } from '../../ingest/picture.js';
 import { sceneFrame, uniformFrame } from './synthetic.js';
 
@@ -175,4 +181,16 @@ void test('the event payload matches the schema: ISO time', () => {
     since: '2026-11-25T10:00:01.000Z',
     reason: 'identical frames',
   });
+});
+
+void test('the camera_health event passes the event schema', () => {
+  const event = cameraHealthEvent(
+    { salonId: 's1', cameraId: 'c1', nodeId: 'edge-1' },
+    { state: 'black', since: s(21), reason: 'dark picture (mean luma 4)' },
+    '6f1c1a52-7a4e-4b53-9a43-0c6f0d0e4b11',
+    s(31),
+  );
+  assert.deepEqual(assertEvent(event), event);
+  assert.equal(event.occurredAt, '2026-11-25T10:00:21.000Z');
+  assert.equal(event.producedAt, '2026-11-25T10:00:31.000Z');
 });
