@@ -10,7 +10,8 @@ export interface Candidates {
   boxes: Float32Array;
   scores: Float32Array;
   classIds: Uint16Array;
-  /** NMS working memory: candidate order and suppression flags. */
+  /** NMS working memory: sort keys, candidate order and suppression flags. */
+  keys: Float64Array;
   order: Uint32Array;
   suppressed: Uint8Array;
 }
@@ -21,6 +22,7 @@ export function createCandidates(capacity = 256): Candidates {
     boxes: new Float32Array(capacity * 4),
     scores: new Float32Array(capacity),
     classIds: new Uint16Array(capacity),
+    keys: new Float64Array(capacity),
     order: new Uint32Array(capacity),
     suppressed: new Uint8Array(capacity),
   };
@@ -59,6 +61,7 @@ function grow(c: Candidates): void {
   c.boxes = boxes;
   c.scores = scores;
   c.classIds = classIds;
+  c.keys = new Float64Array(capacity);
   c.order = new Uint32Array(capacity);
   c.suppressed = new Uint8Array(capacity);
 }
