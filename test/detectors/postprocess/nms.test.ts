@@ -60,6 +60,17 @@ describe('nms', () => {
     assert.deepEqual(Array.from(c.order.subarray(0, kept)), [0, 2]);
   });
 
+  it('orders scores one float32 step apart', () => {
+    const c = candidates([
+      [0, 0, 10, 10, 0.5, 0],
+      [20, 0, 30, 10, 0.50000006, 0],
+      [40, 0, 50, 10, 1, 0],
+      [60, 0, 70, 10, 0, 0],
+    ]);
+    const kept = nms(c, agnostic);
+    assert.deepEqual(Array.from(c.order.subarray(0, kept)), [2, 1, 0, 3]);
+  });
+
   it('handles no candidates', () => {
     assert.equal(nms(createCandidates(), agnostic), 0);
   });
