@@ -137,6 +137,7 @@ export class Publisher {
 
   /** Waits until everything published so far is in Kafka or the spool, then disconnects. */
   async close(): Promise<void> {
+    if (this.closed) return;
     while (this.sending !== undefined || this.waiting.length > 0) await (this.sending ?? sleep(10));
     this.closed = true;
     await this.replaying;
