@@ -9,12 +9,6 @@ import type { EvidenceRequest, RuleEventOf, RuleOutput } from './types.js';
 /** Snapshots are taken from a short frame buffer; evidence moments stay within this look-back. */
 export const EVIDENCE_LOOKBACK_MS = 10_000;
 
-/**
- * How much recent video the evidence stage must keep: the look-back plus the queue's settled
- * timeline, which runs up to `lostAfterS + 1` s (6 s by default) behind the newest frame.
- */
-export const EVIDENCE_BUFFER_MS = 20_000;
-
 export function makeEvent<K extends EventType>(
   type: K,
   cameraId: string,

@@ -16,7 +16,13 @@
  * restart the clock.
  */
 import type { Standards } from '../../config/standards.js';
-import { emitIncident, evidenceMoments, incidentId, makeEvent } from './emit.js';
+import {
+  EVIDENCE_LOOKBACK_MS,
+  emitIncident,
+  evidenceMoments,
+  incidentId,
+  makeEvent,
+} from './emit.js';
 import { deterministicUuid, iso, seconds } from './ids.js';
 import type { Person, PeopleUpdate, ZoneChange } from './people.js';
 import { WindowSampler, type WindowSample } from './timeline.js';
@@ -130,9 +136,15 @@ export class QueueRules {
             measured: this.peak,
             threshold: q.maxLength,
           },
-          // The settled timeline runs `settleMs` behind the frames; the evidence stage buffers
-          // enough (EVIDENCE_BUFFER_MS) to show the queue at the moment it turned into an incident.
-          evidenceMoments(at, at - 4000),
+          // The settled timeline runs `settleMs` behind the frames, and the evidence stage keeps
+          // only EVIDENCE_LOOKBACK_MS of them: the moments are the settled ones, clamped into reach.
+          [
+            ...new Set(
+              evidenceMoments(at, at - 2000).map((m) =>
+                Math.max(m, this.now - EVIDENCE_LOOKBACK_MS),
+              ),
+            ),
+          ],
         );
       }
       return;

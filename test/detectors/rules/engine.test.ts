@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { EVIDENCE_LOOKBACK_MS } from '../../../detectors/rules/emit.js';
 import type { OpeningHours } from '../../../detectors/rules/hours.js';
 import { run, secondsIn, type Actor, type Result, type Scenario } from './script.js';
 
@@ -790,6 +791,22 @@ describe('rules: properties over all scenarios', () => {
         assert.ok(
           request.moments.every((m) => m <= Date.parse(incident.occurredAt)),
           `${scenario.name}: evidence after the incident`,
+        );
+      }
+    }
+  });
+
+  it('evidence moments are within the frame buffer the evidence stage keeps (camera outages point at their start)', () => {
+    for (const scenario of scenarios) {
+      const r = run(scenario);
+      for (const request of r.evidence) {
+        const standard = r.incidents().find((e) => e.payload.incidentId === request.incidentId)
+          ?.payload.standard;
+        if (standard === 'camera_coverage') continue;
+        const raised = r.raisedAt.get(request) ?? NaN;
+        assert.ok(
+          request.moments.every((m) => m >= raised - EVIDENCE_LOOKBACK_MS && m <= raised),
+          `${scenario.name}: ${standard ?? '?'} moments ${request.moments.join(',')} raised at ${raised}`,
         );
       }
     }

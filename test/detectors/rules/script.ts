@@ -116,6 +116,8 @@ export interface Scenario {
 export interface Result {
   readonly events: readonly RuleEvent[];
   readonly evidence: readonly EvidenceRequest[];
+  /** When (ms) each evidence request was raised: the input that produced it. */
+  readonly raisedAt: ReadonlyMap<EvidenceRequest, number>;
   readonly start: number;
   of<K extends EventType>(type: K): RuleEventOf<K>[];
   incidents(standard?: string): RuleEventOf<'incident'>[];
@@ -177,6 +179,7 @@ export function run(scenario: Scenario): Result {
   });
   const events: RuleEvent[] = [];
   const evidence: EvidenceRequest[] = [];
+  const raisedAt = new Map<EvidenceRequest, number>();
   const health = [...(scenario.health ?? [])].sort((a, b) => a.t - b.t);
   const frames = Math.round(end * fps);
   for (let i = 0; i <= frames; i++) {
@@ -194,6 +197,7 @@ export function run(scenario: Scenario): Result {
       const out = rules.healthReport(report);
       events.push(...out.events);
       evidence.push(...out.evidence);
+      for (const request of out.evidence) raisedAt.set(request, report.at);
     }
     const at = start + t * 1000;
     const down = scenario.noFrames?.some(([a, b]) => t >= a && t < b) === true;
@@ -210,6 +214,7 @@ export function run(scenario: Scenario): Result {
         });
     events.push(...out.events);
     evidence.push(...out.evidence);
+    for (const request of out.evidence) raisedAt.set(request, at);
   }
   for (const e of events) {
     // Every event must pass the schema the sink enforces.
@@ -220,6 +225,7 @@ export function run(scenario: Scenario): Result {
   return {
     events,
     evidence,
+    raisedAt,
     start,
     of: <K extends EventType>(type: K) =>
       events.filter((e): e is RuleEventOf<K> => e.type === type),
