@@ -36,3 +36,13 @@ export function canConnect(port: number, host = '127.0.0.1', timeoutMs = 1000): 
     socket.once('error', () => { done(false); });
   });
 }
+
+/** A port on 127.0.0.1 that nothing listens on right now (the kernel's pick). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  return port;
+}
