@@ -11,6 +11,7 @@ const benchmarks: Record<string, { summary: string; load: () => Promise<{ comman
   api: { summary: 'API p50/p99 and requests/s at 50 clients over a year of data for 1,300 salons', load: () => import('../api/bench.js') },
   dashboards: { summary: 'every dashboard panel over a year of data for the network', load: () => import('../dashboards/bench.js') },
   sampling: { summary: 'CPU and RSS of frame sampling per camera vs bare ffmpeg', load: () => import('../ingest/bench.js') },
+  detectors: { summary: 'ms/frame of each person detector, inference vs overhead', load: () => import('../detectors/person/bench.js') },
   node: { summary: 'edge node cameras per core at 1 fps on 1080p, detection on vs off', load: () => import('../edge/bench.js') },
   rules: { summary: 'rules cost per frame for 20 tracks, against 1 track', load: () => import('../detectors/rules/bench.js') },
 };
