@@ -66,6 +66,16 @@ FROM
 INSERT INTO incident_days
 SELECT salonId, localDate, incidentId, standard, opened, 0 AS seconds, 1 AS version
 FROM incident_days WHERE cityHash64(incidentId) % 5 = 0`);
+  // The per-day totals, as the sink maintains them (clickhouse/rollups.ts, incidentDailyRecomputeSql).
+  await ch.command(sql`
+INSERT INTO incident_daily
+SELECT salonId, localDate, 1,
+  sumIf(opened, standard = 'greeting'), sumIf(opened, standard = 'waiting_time'), sumIf(opened, standard = 'queue_length'),
+  sumIf(opened, standard = 'staff_presence'), sumIf(opened, standard = 'camera_coverage'),
+  sumIf(seconds, standard = 'greeting'), sumIf(seconds, standard = 'waiting_time'), sumIf(seconds, standard = 'queue_length'),
+  sumIf(seconds, standard = 'staff_presence'), sumIf(seconds, standard = 'camera_coverage')
+FROM incident_days FINAL
+GROUP BY salonId, localDate`);
   // A tenth of the incidents reviewed, a third of those dismissed, some reviewed twice.
   await ch.command(sql`
 INSERT INTO incident_reviews

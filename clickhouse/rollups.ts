@@ -121,3 +121,34 @@ export async function refreshRollups(ch: ClickHouse, rows: readonly TouchedRow[]
     for (const part of chunks([...salons], SALONS_PER_STATEMENT)) await ch.command(dailyRecomputeSql(part, day, version));
   }
 }
+
+export interface IncidentDayKey {
+  readonly salonId: string;
+  readonly localDate: string;
+}
+
+export function incidentDailyRecomputeSql(salons: readonly string[], day: string, version: number): Sql {
+  return sql`
+INSERT INTO incident_daily
+SELECT salonId, localDate, ${version},
+  sumIf(opened, standard = 'greeting'), sumIf(opened, standard = 'waiting_time'), sumIf(opened, standard = 'queue_length'),
+  sumIf(opened, standard = 'staff_presence'), sumIf(opened, standard = 'camera_coverage'),
+  sumIf(seconds, standard = 'greeting'), sumIf(seconds, standard = 'waiting_time'), sumIf(seconds, standard = 'queue_length'),
+  sumIf(seconds, standard = 'staff_presence'), sumIf(seconds, standard = 'camera_coverage')
+FROM incident_days FINAL
+WHERE salonId IN (${sqlList(salons)}) AND localDate = ${sqlDay(day)}
+GROUP BY salonId, localDate`;
+}
+
+/** Recomputes incident_daily for every (salon, day) the incident-day rows touched. */
+export async function refreshIncidentDaily(ch: ClickHouse, rows: readonly IncidentDayKey[], version: number): Promise<void> {
+  const days = new Map<string, Set<string>>();
+  for (const r of rows) {
+    let d = days.get(r.localDate);
+    if (d === undefined) days.set(r.localDate, (d = new Set()));
+    d.add(r.salonId);
+  }
+  for (const [day, salons] of days) {
+    for (const part of chunks([...salons], SALONS_PER_STATEMENT)) await ch.command(incidentDailyRecomputeSql(part, day, version));
+  }
+}

@@ -142,50 +142,87 @@ WHERE ${salonFilter} AND localDate >= ${from} AND localDate <= ${to}
 GROUP BY key`;
 }
 
+const TotalsRow = Type.Object({
+  key: Type.String(),
+  greetingIncidents: Type.Number(),
+  waitingIncidents: Type.Number(),
+  queueIncidents: Type.Number(),
+  staffIncidents: Type.Number(),
+  coverageIncidents: Type.Number(),
+  greetingSeconds: Type.Number(),
+  waitingSeconds: Type.Number(),
+  queueSeconds: Type.Number(),
+  staffSeconds: Type.Number(),
+  coverageSeconds: Type.Number(),
+});
+
+/** Every incident of the range, from the per-day totals the sink maintains (migrations/005). */
+function incidentTotalsSql(key: Sql, salonFilter: Sql, from: Sql, to: Sql): Sql {
+  return sql`
+SELECT ${key} AS key,
+  toFloat64(sum(greetingIncidents)) AS greetingIncidents, toFloat64(sum(waitingIncidents)) AS waitingIncidents,
+  toFloat64(sum(queueIncidents)) AS queueIncidents, toFloat64(sum(staffIncidents)) AS staffIncidents,
+  toFloat64(sum(coverageIncidents)) AS coverageIncidents,
+  sum(greetingSeconds) AS greetingSeconds, sum(waitingSeconds) AS waitingSeconds, sum(queueSeconds) AS queueSeconds,
+  sum(staffSeconds) AS staffSeconds, sum(coverageSeconds) AS coverageSeconds
+FROM incident_daily FINAL
+WHERE ${salonFilter} AND localDate >= ${from} AND localDate <= ${to}
+GROUP BY key`;
+}
+
 /**
- * Each incident's newest share of each day, minus incidents whose newest review dismisses
- * them, summed per key and standard. "Newest share" is the highest version per (salon, day,
- * incident), taken two ways because 18.16 favours each for one shape (measured on a year of
- * 1,300 salons): FINAL for many salons over a month (merging sorted parts beats hashing
- * 280,000 string keys, 4x), argMax over a GROUP BY for one salon over a year (FINAL pays per
- * monthly partition, 5x). A review is never older than its incident, and an incident of a
- * local day starts at most 14 h before that day's UTC midnight, so reviews before the range
- * (less a day) cannot concern it and are not read.
+ * The share of the range of every incident whose newest review dismisses it: subtracted from
+ * the totals, which is how a dismissal leaves the score at once. Only dismissed incidents'
+ * rows survive the WHERE, so the newest version per (salon, day, incident) is taken over a few
+ * rows. A review is never older than its incident, and an incident of a local day starts at
+ * most 14 h before that day's UTC midnight, so reviews before the range (less a day) cannot
+ * concern it and are not read.
  */
-function incidentsSql(key: Sql, salonFilter: Sql, from: Sql, to: Sql, reviewsFrom: Date, newest: 'final' | 'argmax'): Sql {
-  const dismissed = sql`
-    SELECT incidentId FROM incident_reviews
-    WHERE ${salonFilter} AND reviewedAt >= ${reviewsFrom}
-    GROUP BY incidentId HAVING argMax(verdict, (reviewedAt, reviewedMs)) = 'dismiss'`;
-  const shares =
-    newest === 'final'
-      ? sql`SELECT salonId, localDate, incidentId, standard, opened, seconds
-  FROM incident_days FINAL
-  WHERE ${salonFilter} AND localDate >= ${from} AND localDate <= ${to}`
-      : sql`SELECT salonId, localDate, incidentId, any(standard) AS standard, argMax(opened, version) AS opened, argMax(seconds, version) AS seconds
-  FROM incident_days
-  WHERE ${salonFilter} AND localDate >= ${from} AND localDate <= ${to}
-  GROUP BY salonId, localDate, incidentId`;
+function dismissedSql(key: Sql, salonFilter: Sql, from: Sql, to: Sql, reviewsFrom: Date): Sql {
   return sql`
 SELECT ${key} AS key, toString(standard) AS standard, toFloat64(sum(opened)) AS opened, sum(seconds) AS seconds
 FROM
 (
-  ${shares}
+  SELECT salonId, localDate, incidentId, any(standard) AS standard, argMax(opened, version) AS opened, argMax(seconds, version) AS seconds
+  FROM incident_days
+  WHERE ${salonFilter} AND localDate >= ${from} AND localDate <= ${to}
+    AND incidentId IN
+    (
+      SELECT incidentId FROM incident_reviews
+      WHERE ${salonFilter} AND reviewedAt >= ${reviewsFrom}
+      GROUP BY incidentId HAVING argMax(verdict, (reviewedAt, reviewedMs)) = 'dismiss'
+    )
+  GROUP BY salonId, localDate, incidentId
 )
-WHERE incidentId NOT IN (${dismissed})
 GROUP BY key, standard`;
 }
 
-function incidentLoads(rows: readonly (typeof IncidentRow.static)[]): Map<string, IncidentLoad> {
+/** Undismissed incidents per key: totals minus the dismissed shares. */
+function incidentLoads(totals: readonly (typeof TotalsRow.static)[], dismissed: readonly (typeof IncidentRow.static)[]): Map<string, IncidentLoad> {
   const loads = new Map<string, { count: Record<Standard, number>; seconds: Record<Standard, number> }>();
-  for (const r of rows) {
-    let load = loads.get(r.key);
-    if (load === undefined) {
-      load = { count: zeroes(), seconds: zeroes() };
-      loads.set(r.key, load);
-    }
-    load.count[r.standard] += r.opened;
-    load.seconds[r.standard] += r.seconds;
+  for (const t of totals) {
+    loads.set(t.key, {
+      count: {
+        greeting: t.greetingIncidents,
+        waiting_time: t.waitingIncidents,
+        queue_length: t.queueIncidents,
+        staff_presence: t.staffIncidents,
+        camera_coverage: t.coverageIncidents,
+      },
+      seconds: {
+        greeting: t.greetingSeconds,
+        waiting_time: t.waitingSeconds,
+        queue_length: t.queueSeconds,
+        staff_presence: t.staffSeconds,
+        camera_coverage: t.coverageSeconds,
+      },
+    });
+  }
+  for (const d of dismissed) {
+    const load = loads.get(d.key);
+    if (load === undefined) continue;
+    load.count[d.standard] = Math.max(0, load.count[d.standard] - d.opened);
+    load.seconds[d.standard] = Math.max(0, load.seconds[d.standard] - d.seconds);
   }
   return loads;
 }
@@ -202,15 +239,16 @@ export function scoreQueries(ch: ClickHouse, weights: () => Weights): ScoreQueri
     const range = checkRange(from, to);
     const filter =
       regionId === null ? sql`1` : sql`salonId IN (SELECT salonId FROM salons GROUP BY salonId HAVING argMax(regionId, updatedAt) = ${regionId})`;
-    const [opportunities, incidents, dimension] = await Promise.all([
+    const [opportunities, totals, dismissed, dimension] = await Promise.all([
       ch.query(opportunitiesSql(sql`salonId`, filter, range.from, range.to), OpportunityRow),
-      ch.query(incidentsSql(sql`salonId`, filter, range.from, range.to, range.reviewsFrom, 'final'), IncidentRow),
+      ch.query(incidentTotalsSql(sql`salonId`, filter, range.from, range.to), TotalsRow),
+      ch.query(dismissedSql(sql`salonId`, filter, range.from, range.to, range.reviewsFrom), IncidentRow),
       ch.query(
         sql`SELECT salonId, argMax(regionId, updatedAt) AS regionId, argMax(partnerId, updatedAt) AS partnerId FROM salons GROUP BY salonId`,
         SalonDimRow,
       ),
     ]);
-    const loads = incidentLoads(incidents);
+    const loads = incidentLoads(totals, dismissed);
     const salons = new Map(dimension.map((d) => [d.salonId, d]));
     const w = weights();
     const scored: Omit<SalonRank, 'rank'>[] = [];
@@ -228,11 +266,12 @@ export function scoreQueries(ch: ClickHouse, weights: () => Weights): ScoreQueri
       const range = checkRange(from, to);
       const filter = sql`salonId = ${salonId}`;
       const day = sql`toString(localDate)`;
-      const [opportunities, incidents] = await Promise.all([
+      const [opportunities, totals, dismissed] = await Promise.all([
         ch.query(opportunitiesSql(day, filter, range.from, range.to), OpportunityRow),
-        ch.query(incidentsSql(day, filter, range.from, range.to, range.reviewsFrom, 'argmax'), IncidentRow),
+        ch.query(incidentTotalsSql(day, filter, range.from, range.to), TotalsRow),
+        ch.query(dismissedSql(day, filter, range.from, range.to, range.reviewsFrom), IncidentRow),
       ]);
-      const loads = incidentLoads(incidents);
+      const loads = incidentLoads(totals, dismissed);
       const w = weights();
       return opportunities
         .map((o) => {

@@ -6,7 +6,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { ClickHouse } from '../clickhouse/client.js';
-import { refreshRollups } from '../clickhouse/rollups.js';
+import { refreshIncidentDaily, refreshRollups } from '../clickhouse/rollups.js';
 import { sql } from '../clickhouse/sql.js';
 import type { IncidentEvent, SalonEvent } from '../events/schema.js';
 import type { Logger } from '../common/log.js';
@@ -28,7 +28,9 @@ export async function storeBatch(ch: ClickHouse, events: readonly SalonEvent[], 
   const incidents = events.filter((e): e is IncidentEvent => e.type === 'incident');
   if (incidents.length > 0) {
     await ch.insert('incidents', incidents.map((e) => incidentRow(e, timeZoneOf(e.salonId))));
-    await ch.insert('incident_days', incidents.flatMap((e) => incidentDayRows(e, timeZoneOf(e.salonId))));
+    const days = incidents.flatMap((e) => incidentDayRows(e, timeZoneOf(e.salonId)));
+    await ch.insert('incident_days', days);
+    await refreshIncidentDaily(ch, days, version);
   }
   const inserted = performance.now();
   await refreshRollups(ch, rows, version);
