@@ -23,7 +23,7 @@ import {
   type DecodeMode,
   type SamplingSpec,
 } from './ffmpeg-args.js';
-import { exitedChildrenCpuSeconds, rssMb } from './proc.js';
+import { exitedChildrenCpuSeconds, pssMb, rssMb } from './proc.js';
 import { CameraSampler } from './sampler.js';
 
 const help = `usage: salonwatch bench sampling [--json] [--cameras N] [--plays P]
@@ -62,6 +62,8 @@ export interface ModeResult {
   readonly bareRssMb: number;
   readonly nodeRssMbPerCamera: number;
   readonly rssMbPerCamera: number;
+  /** ffmpeg's proportional set size (shared libraries divided among the cameras) plus node's share. */
+  readonly pssMbPerCamera: number;
   readonly bareCommand: string;
 }
 
@@ -85,8 +87,9 @@ const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 async function peakRss(
   pids: () => (number | undefined)[],
   done: Promise<unknown>,
-): Promise<{ peaks: number[]; pollCpuSeconds: number }> {
+): Promise<{ peaks: number[]; pssPeaks: number[]; pollCpuSeconds: number }> {
   const peaks = new Map<number, number>();
+  const pssPeaks = new Map<number, number>();
   const state = { finished: false };
   void done.finally(() => (state.finished = true));
   let pollCpuSeconds = 0;
@@ -96,18 +99,21 @@ async function peakRss(
       if (pid === undefined) continue;
       const rss = rssMb(pid);
       if (rss !== undefined) peaks.set(pid, Math.max(peaks.get(pid) ?? 0, rss));
+      const pss = pssMb(pid);
+      if (pss !== undefined) pssPeaks.set(pid, Math.max(pssPeaks.get(pid) ?? 0, pss));
     }
     const spent = process.cpuUsage(before);
     pollCpuSeconds += (spent.user + spent.system) / 1e6;
     await Promise.race([sleep(250), done]);
   }
-  return { peaks: [...peaks.values()], pollCpuSeconds };
+  return { peaks: [...peaks.values()], pssPeaks: [...pssPeaks.values()], pollCpuSeconds };
 }
 
 interface Phase {
   readonly cpuSeconds: number;
   readonly nodeCpuSeconds: number;
   readonly rssMb: readonly number[];
+  readonly pssMb: readonly number[];
   readonly nodeRssGrowthMb: number;
   readonly frames: number;
   readonly dropped: number;
@@ -164,6 +170,7 @@ async function samplerPhase(spec: SamplingSpec, cameras: number, label: string):
     cpuSeconds: exitedChildrenCpuSeconds() - children0,
     nodeCpuSeconds: (node.user + node.system) / 1e6 - rss.pollCpuSeconds,
     rssMb: rss.peaks,
+    pssMb: rss.pssPeaks,
     nodeRssGrowthMb: nodeRssPeak - nodeRss0,
     frames,
     dropped: samplers.reduce((n, s) => n + s.status().framesDropped, 0),
@@ -193,6 +200,7 @@ async function barePhase(line: readonly string[], cameras: number): Promise<Phas
     cpuSeconds: exitedChildrenCpuSeconds() - children0,
     nodeCpuSeconds: 0,
     rssMb: rss.peaks,
+    pssMb: rss.pssPeaks,
     nodeRssGrowthMb: 0,
     frames: 0,
     dropped: 0,
@@ -250,6 +258,7 @@ async function measureMode(
     bareRssMb: round(mean([...bare1.rssMb, ...bare2.rssMb]), 1),
     nodeRssMbPerCamera: round(nodeRssPerCamera, 1),
     rssMbPerCamera: round(ffmpegRssMb + nodeRssPerCamera, 1),
+    pssMbPerCamera: round(mean([...sampler1.pssMb, ...sampler2.pssMb]) + nodeRssPerCamera, 1),
     bareCommand: ['ffmpeg', ...bareLine]
       .map((a) => (/[^\w/.,:=+-]/.test(a) ? `'${a.replaceAll("'", "'\\''")}'` : a))
       .join(' '),
@@ -265,6 +274,7 @@ export interface SamplingBenchResult {
   readonly overheadRatio: number;
   /** ffmpeg RSS plus this process's growth per camera, in the mode where it is largest. */
   readonly rssMbPerCamera: number;
+  readonly pssMbPerCamera: number;
   readonly modes: readonly ModeResult[];
   readonly machine: {
     readonly cpus: number;
@@ -311,6 +321,7 @@ export async function runSamplingBench(options: {
     full720pCamerasPerCore: find('720p', 'full'),
     overheadRatio: Math.max(...modes.map((m) => m.overheadRatio)),
     rssMbPerCamera: Math.max(...modes.map((m) => m.rssMbPerCamera)),
+    pssMbPerCamera: Math.max(...modes.map((m) => m.pssMbPerCamera)),
     modes,
     machine: { cpus: os.cpus().length, loadAverage1m: round(loadBefore), ffmpeg: version },
     streams: streams.map((s) => ({ label: s.label, file: s.file })),
@@ -352,7 +363,7 @@ function table(result: SamplingBenchResult): string {
     ...rows.map(line),
     '',
     `worst overhead over bare ffmpeg: ${((result.overheadRatio - 1) * 100).toFixed(1)}% (ratio ${result.overheadRatio})`,
-    `RSS per camera (ffmpeg + node share, worst mode): ${result.rssMbPerCamera} MB`,
+    `RSS per camera (ffmpeg + node share, worst mode): ${result.rssMbPerCamera} MB; PSS (shared libraries divided among cameras): ${result.pssMbPerCamera} MB`,
     `machine: ${result.machine.cpus} CPUs, load average ${result.machine.loadAverage1m} at start; ${result.machine.ffmpeg}`,
     'bare commands:',
     ...result.modes.map((m) => `  ${m.stream} ${m.mode}: ${m.bareCommand}`),

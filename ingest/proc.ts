@@ -42,3 +42,18 @@ export function rssMb(pid: number | 'self'): number | undefined {
     return undefined;
   }
 }
+
+/**
+ * Proportional set size in MiB: private pages plus each shared page divided by the processes
+ * sharing it. ffmpeg maps ~40 MB of shared libraries that every camera's process shares, so
+ * RSS summed over cameras counts them once per camera; PSS sums to the real total.
+ */
+export function pssMb(pid: number | 'self'): number | undefined {
+  try {
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kb = /^Pss:\s+(\d+) kB/m.exec(rollup)?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
+}

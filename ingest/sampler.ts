@@ -195,7 +195,7 @@ export class CameraSampler {
       framesDropped: this.frames.dropped,
       fps:
         this.arrivals.length /
-        (Math.min(FPS_WINDOW_MS, now - (this.firstArrival ?? now)) / 1000 || 1),
+        (Math.max(1000, Math.min(FPS_WINDOW_MS, now - (this.firstArrival ?? now))) / 1000),
       lastCapturedAt: this.lastCapturedAt,
       starts: this.starts,
       pid: this.run?.pid,
@@ -257,6 +257,8 @@ export class CameraSampler {
       // for the benchmark's /proc accounting.
       run.pid = (command as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc?.pid;
       this.log.debug('ffmpeg started', { pid: run.pid, mode: this.mode, command: line });
+      // fluent-ffmpeg spawns asynchronously; a kill asked for before the spawn was a no-op.
+      if (run.endedBy !== undefined) command.kill('SIGKILL');
     });
     command.on('stderr', (line: string) => {
       this.onStderr(run, line);
@@ -340,7 +342,7 @@ export class CameraSampler {
     this.lastCapturedAt = capturedAt;
     this.firstArrival ??= arrivedAt;
     this.arrivals.push(arrivedAt);
-    if (this.arrivals.length > 4 * FPS_WINDOW_MS) this.arrivals.shift();
+    while ((this.arrivals[0] ?? arrivedAt) < arrivedAt - FPS_WINDOW_MS) this.arrivals.shift();
     this.emit(
       (this.options.analysePictures ?? true)
         ? this.health.frame(frame, capturedAt)

@@ -17,14 +17,18 @@ import { stateDir } from '../common/paths.js';
 import { DEFAULT_FRAME_SIZE } from '../config/fleet.js';
 import { startCameraSimulator } from '../infra/cameras/simulator.js';
 import { cameraClip } from './clips.js';
-import { cpuSeconds, rssMb } from './proc.js';
+import { cpuSeconds, pssMb, rssMb } from './proc.js';
 import { CameraSampler } from './sampler.js';
 
 interface Sample {
+  /** The interval this sample covers, seconds since the start. */
+  readonly fromS: number;
   readonly atS: number;
   readonly fps: readonly number[];
   readonly nodeRssMb: number;
   readonly ffmpegRssMb: number;
+  /** Summed PSS of the ffmpeg processes: shared library pages counted once in total. */
+  readonly ffmpegPssMb: number;
   readonly simulatorRssMb: number;
   readonly cpuPercent: number;
 }
@@ -93,7 +97,7 @@ export async function soak(options: {
     `soak: ${options.cameras} cameras at ${options.fps} fps from rtsp://127.0.0.1:${port}/soak/..., ${options.minutes} min, report every ${options.every} s`,
   );
   out(
-    '   t s   fps min   median    max   node RSS MB  ffmpeg RSS MB (sum)  RSS MB/camera  simulator RSS MB  CPU % (node+ffmpeg)',
+    '   t s   fps min   median    max   node RSS MB  ffmpeg RSS MB (sum)  ffmpeg PSS MB (sum)  RSS MB/camera  PSS MB/camera  simulator RSS MB  CPU % (node+ffmpeg)',
   );
   const samples: Sample[] = [];
   const start = Date.now();
@@ -120,10 +124,17 @@ export async function soak(options: {
       });
       const cpuNow = cpu();
       const sample: Sample = {
-        atS: Math.round((now - start) / 1000),
+        fromS: (lastAt - start) / 1000,
+        atS: (now - start) / 1000,
         fps,
         nodeRssMb: rssMb('self') ?? NaN,
         ffmpegRssMb: sum(ffmpegRss),
+        ffmpegPssMb: sum(
+          samplers.map((s) => {
+            const pid = s.status().pid;
+            return pid === undefined ? 0 : (pssMb(pid) ?? 0);
+          }),
+        ),
         simulatorRssMb: rssMb(sim.pid) ?? NaN,
         // ffmpeg restarts would make this under-count; the verdict reports restarts separately.
         cpuPercent: ((cpuNow - lastCpu) / seconds) * 100,
@@ -134,7 +145,7 @@ export async function soak(options: {
       lastCpu = cpuNow;
       out(
         [
-          String(sample.atS).padStart(6),
+          sample.atS.toFixed(0).padStart(6),
           Math.min(...fps)
             .toFixed(2)
             .padStart(8),
@@ -144,7 +155,9 @@ export async function soak(options: {
             .padStart(6),
           sample.nodeRssMb.toFixed(1).padStart(13),
           sample.ffmpegRssMb.toFixed(1).padStart(20),
+          sample.ffmpegPssMb.toFixed(1).padStart(20),
           ((sample.nodeRssMb + sample.ffmpegRssMb) / options.cameras).toFixed(2).padStart(14),
+          ((sample.nodeRssMb + sample.ffmpegPssMb) / options.cameras).toFixed(2).padStart(14),
           sample.simulatorRssMb.toFixed(1).padStart(17),
           sample.cpuPercent.toFixed(1).padStart(20),
         ].join(' '),
@@ -157,14 +170,12 @@ export async function soak(options: {
   }
   // Verdict over the time after the first minute (connection, probing and warm-up excluded).
   const elapsedS = (Date.now() - start) / 1000;
-  const steady = samples.filter((s) => s.atS > 60);
+  // A sample covers the interval since the previous one; keep those that began after minute 1.
+  const steady = samples.filter((s) => s.fromS >= 60);
   const perCamera = samplers.map((sampler, i) => {
-    const weights = steady.map(
-      (s, k) =>
-        s.atS - (k === 0 ? (samples[samples.indexOf(s) - 1]?.atS ?? 0) : (steady[k - 1]?.atS ?? 0)),
-    );
-    const frames = sum(steady.map((s, k) => (s.fps[i] ?? 0) * (weights[k] ?? 0)));
-    const fps = frames / Math.max(1, sum(weights));
+    const seconds = sum(steady.map((s) => s.atS - s.fromS));
+    const frames = sum(steady.map((s) => (s.fps[i] ?? 0) * (s.atS - s.fromS)));
+    const fps = frames / Math.max(1, seconds);
     const status = sampler.status();
     return {
       cameraId: sampler.cameraId,
@@ -206,6 +217,10 @@ export async function soak(options: {
         : Number((lastSteady.nodeRssMb + lastSteady.ffmpegRssMb).toFixed(1)),
     rssMbMax: Number(Math.max(...rss).toFixed(1)),
     rssGrowthMbPerMinute: Number(growthMbPerMin.toFixed(2)),
+    pssMbPerCamera:
+      lastSteady === undefined
+        ? NaN
+        : Number(((lastSteady.nodeRssMb + lastSteady.ffmpegPssMb) / options.cameras).toFixed(2)),
     rssMbPerCamera:
       lastSteady === undefined
         ? NaN
@@ -214,11 +229,12 @@ export async function soak(options: {
     healthEvents: healthEvents.length,
     nonOnlineEvents: healthEvents.filter((e) => !/ online /.test(e)),
     samples: samples.map((s) => ({
-      atS: s.atS,
+      atS: Math.round(s.atS),
       fpsMin: Number(Math.min(...s.fps).toFixed(2)),
       fpsMedian: Number(median(s.fps).toFixed(2)),
       nodeRssMb: Number(s.nodeRssMb.toFixed(1)),
       ffmpegRssMb: Number(s.ffmpegRssMb.toFixed(1)),
+      ffmpegPssMb: Number(s.ffmpegPssMb.toFixed(1)),
       cpuPercent: Number(s.cpuPercent.toFixed(1)),
     })),
     perCamera,
@@ -233,7 +249,7 @@ export async function soak(options: {
       `restarts: ${summary.restarts}, frames dropped: ${summary.framesDropped}, health events: ${summary.healthEvents} (${summary.nonOnlineEvents.length} not "online")`,
     );
     out(
-      `RSS (node + all ffmpeg): ${summary.rssMbAfterMinute1} MB after minute 1, ${summary.rssMbAtEnd} MB at the end, growth ${summary.rssGrowthMbPerMinute} MB/min; ${summary.rssMbPerCamera} MB per camera`,
+      `RSS (node + all ffmpeg): ${summary.rssMbAfterMinute1} MB after minute 1, ${summary.rssMbAtEnd} MB at the end, growth ${summary.rssGrowthMbPerMinute} MB/min; per camera ${summary.rssMbPerCamera} MB RSS, ${summary.pssMbPerCamera} MB PSS`,
     );
   }
   return summary;
