@@ -10,7 +10,7 @@ import { sharedDataDir, stateDir } from '../common/paths.js';
 import { parseFleet } from '../config/fleet.js';
 import { DEFAULT_STANDARDS } from '../config/standards.js';
 import { emptyDetections } from '../detectors/detections.js';
-import type { PersonDetector } from '../detectors/person-detector.js';
+import { DEFAULT_PERSON_DETECTOR, type PersonDetector } from '../detectors/person-detector.js';
 import { createPersonDetector } from '../detectors/person/factory.js';
 import { benchStreamArgs } from '../ingest/bench-streams.js';
 import { cpuSeconds } from '../ingest/proc.js';
@@ -32,7 +32,7 @@ and its ffmpeg children. Events are counted and discarded (no Kafka in the measu
 
   --cameras N    simulated 1080p cameras (default 4)
   --seconds S    measured seconds per phase, after a 15 s warm-up (default 60)
-  --model NAME   person detector (default nanodet)
+  --model NAME   person detector (default ${DEFAULT_PERSON_DETECTOR})
   --json         print one JSON object: camerasPerCore, detectionCpuShare, baselineCamerasPerCore, ...`;
 
 /** The sampling benchmark's 1080p recipe (PETS09 upscaled, sensor noise) with a 1 s GOP. */
@@ -159,7 +159,7 @@ export const command: Command = {
     if (args === undefined) return 0;
     const cameras = numberOption('cameras', args.values.cameras, 4, { min: 1, max: 64, integer: true });
     const seconds = numberOption('seconds', args.values.seconds, 60, { min: 5 });
-    const model = args.values.model ?? 'nanodet';
+    const model = args.values.model ?? DEFAULT_PERSON_DETECTOR;
     const say = (line: string) => {
       if (!args.values.json) process.stdout.write(line + '\n');
     };

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_PERSON_DETECTOR } from '../detectors/person-detector.js';
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
@@ -30,7 +31,7 @@ status). SIGINT/SIGTERM stop it gracefully: every event produced is durable befo
 options:
   --fleet FILE        fleet configuration (YAML or JSON; see config/fleet.example.yaml)
   --node-id ID        this node's id in events (default SALONWATCH_NODE_ID, else "edge-1")
-  --model NAME        person detector: ${PERSON_DETECTOR_NAMES.join(', ')} (default nanodet)
+  --model NAME        person detector: ${PERSON_DETECTOR_NAMES.join(', ')} (default ${DEFAULT_PERSON_DETECTOR})
   --threads N         onnxruntime threads for detection (default 1)
   --cameras IDS       only these camera ids, comma-separated (default: all in the file)
   --standards FILE    overrides of the standards' defaults (YAML or JSON, e.g. {greeting: {withinS: 20}})
@@ -107,7 +108,7 @@ export const command: Command = {
       registry,
     });
     await publisher.start();
-    const detector = await createPersonDetector(args.values.model ?? 'nanodet', { threads });
+    const detector = await createPersonDetector(args.values.model ?? DEFAULT_PERSON_DETECTOR, { threads });
     const evidence = await createEvidenceTaker({ threads });
 
     const node = new EdgeNode({

@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { DEFAULT_PERSON_DETECTOR } from '../person-detector.js';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { numberOption, parseCommandArgs, type Command } from '../../cli/command.js';
@@ -24,7 +25,7 @@ import { parseZone } from './zone.js';
  * PETS09-S2L1 targets for recall, precision, count MAE and MOTA; at 416x320 the float model is
  * a few points better on PETS09 but worse on TUD-Campus and 4-5x slower.
  */
-export const DEFAULT_EVAL_MODEL = 'nanodet-int8-320x256';
+export const DEFAULT_EVAL_MODEL = DEFAULT_PERSON_DETECTOR;
 
 const help = `usage: salonwatch eval --video V --gt G.txt [--json] [--model NAME] [--zone x1,y1,x2,y2,...] [--threads N]
 

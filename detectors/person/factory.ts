@@ -17,6 +17,7 @@ export interface PersonDetectorOptions {
 }
 
 export const DEFAULT_SCORE_THRESHOLD = 0.1;
+
 /**
  * NanoDet's own inference config suppresses at IoU 0.6; people walking side by side overlap
  * less than that, so it removes duplicate peaks without merging neighbours.

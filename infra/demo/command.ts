@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { DEFAULT_PERSON_DETECTOR } from '../../detectors/person-detector.js';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, closeSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -31,7 +32,7 @@ options:
   --minutes N      how long the pipeline runs (default 3)
   --cameras N      simulated cameras, one salon each (default 4)
   --port P         API and web app port (default 8080)
-  --model NAME     person detector (default nanodet)
+  --model NAME     person detector (default ${DEFAULT_PERSON_DETECTOR})
   --standards FILE overrides of the standards' defaults for the node (YAML or JSON)
   --keep-serving   after the summary, keep the API and the stack up until Ctrl-C`;
 
@@ -152,7 +153,7 @@ export const command: Command = {
     const minutes = numberOption('minutes', args.values.minutes, 3, { min: 0.1, max: 24 * 60 });
     const cameras = numberOption('cameras', args.values.cameras, 4, { min: 1, max: 50, integer: true });
     const port = numberOption('port', args.values.port, 8080, { min: 1, max: 65535, integer: true });
-    const model = args.values.model ?? 'nanodet';
+    const model = args.values.model ?? DEFAULT_PERSON_DETECTOR;
     const started = Date.now();
     const state = stateDir();
     const demoDir = path.join(state, 'demo');
