@@ -325,17 +325,11 @@ export function clickhouseStore(ch: ClickHouse, scores: ScoreSource): ApiStore {
     },
 
     async addReview(review: NewReview) {
-      const incident = await ch.query(
-        sql`SELECT salonId FROM incidents WHERE incidentId = ${review.incidentId} LIMIT 1`,
-        Type.Object({ salonId: Type.String() }),
-      );
-      const salonId = incident[0]?.salonId;
-      if (salonId === undefined) throw new SalonwatchError('NOT_FOUND', `no incident ${review.incidentId}`);
       const ms = msKey(review.reviewedAt);
       await ch.insert('incident_reviews', [
         {
           incidentId: review.incidentId,
-          salonId,
+          salonId: review.salonId,
           reviewer: review.reviewer,
           reviewedAt: Math.floor(ms / 1000),
           reviewedMs: ms % 1000,

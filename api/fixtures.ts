@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import jpeg from 'jpeg-js';
 import type { ClickHouse } from '../clickhouse/client.js';
 import { assertEvent, STANDARDS, type IncidentEvent, type Standard } from '../events/schema.js';
+import { refreshIncidentDaily } from '../clickhouse/rollups.js';
 import { incidentDayRows, incidentRow } from '../sink/rows.js';
 import { writeEvidence } from './evidence-store.js';
 import type { SalonRow } from './store.js';
@@ -121,14 +122,23 @@ export function fixtureIncidents(plan: IncidentPlan): IncidentEvent[] {
   return events;
 }
 
-/** Writes incidents as the sink does: their rows and their per-day shares. */
+let refreshVersion = 0;
+
+/**
+ * Writes incidents as the sink does (sink/store.ts): their rows, their per-day shares, and the
+ * recomputed daily incident totals the score queries read.
+ */
 export async function insertIncidents(ch: ClickHouse, events: readonly IncidentEvent[], salons: readonly SalonRow[], batch = 50_000): Promise<void> {
   const zones = new Map(salons.map((s) => [s.id, s.timeZone]));
   for (let i = 0; i < events.length; i += batch) {
     const slice = events.slice(i, i + batch);
     const zone = (e: IncidentEvent) => zones.get(e.salonId) ?? 'UTC';
+    const days = slice.flatMap((e) => incidentDayRows(e, zone(e)));
     await ch.insert('incidents', slice.map((e) => incidentRow(e, zone(e))));
-    await ch.insert('incident_days', slice.flatMap((e) => incidentDayRows(e, zone(e))));
+    await ch.insert('incident_days', days);
+    // The sink passes a growing clock reading as the version; so does this.
+    refreshVersion = Math.max(refreshVersion + 1, Date.now());
+    await refreshIncidentDaily(ch, days, refreshVersion);
   }
 }
 

@@ -105,6 +105,8 @@ export interface IncidentQuery {
 
 export interface NewReview {
   readonly incidentId: string;
+  /** The incident's salon, as the caller already loaded it (reviews are stored with it). */
+  readonly salonId: string;
   readonly reviewer: string;
   readonly verdict: Verdict;
   readonly comment: string;

@@ -147,6 +147,7 @@ export function reviewRoutes(instance: FastifyInstance, ctx: ApiContext): void {
       const principal = scopeOf(request).principal;
       await ctx.store.addReview({
         incidentId: incident.incidentId,
+        salonId: incident.salonId,
         reviewer: principal.subject,
         verdict: request.body.verdict,
         comment: request.body.comment,

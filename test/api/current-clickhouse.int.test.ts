@@ -23,14 +23,18 @@ const python = process.env['SALONWATCH_CHDB_PYTHON'] ?? path.join(REPO_ROOT, '.s
 const runner = path.join(REPO_ROOT, 'test', 'dashboards', 'chdb_run.py');
 const hasChdb = existsSync(runner) && spawnSync(python, ['-c', 'import chdb'], { stdio: 'ignore' }).status === 0;
 
-/** Records every statement and every inserted row, passing them on to the real 18.16 server. */
+/** Records every query, command and inserted row, passing them on to the real 18.16 server. */
 function recording(inner: ClickHouse) {
   const queries: string[] = [];
   const rowCounts: number[] = [];
   const inserts: string[] = [];
   const ch: ClickHouse = {
     database: inner.database,
-    command: (statement) => inner.command(statement),
+    command: (statement) => {
+      // Writes such as the incident totals' recompute (INSERT ... SELECT) are replayed as setup.
+      inserts.push(statement.text);
+      return inner.command(statement);
+    },
     async query(statement, row) {
       const i = queries.push(statement.text) - 1;
       const rows = await inner.query(statement, row);
@@ -67,7 +71,7 @@ test('every statement of the API store runs on a current ClickHouse (chDB)', { s
   const first = incidents[0]?.payload.incidentId ?? '';
   await store.ping();
   await store.salons();
-  await store.addReview({ incidentId: first, reviewer: 'r', verdict: 'dismiss', comment: "it's fine", reviewedAt: now.toISOString() });
+  await store.addReview({ incidentId: first, salonId: incidents[0]?.salonId ?? '', reviewer: 'r', verdict: 'dismiss', comment: "it's fine", reviewedAt: now.toISOString() });
   await store.saveStandards({ queue: { maxLength: 4 } }, 'admin', now.toISOString());
   await store.standards();
   const page = await store.incidents({ salonIds: null, statuses: ['pending'], limit: 5 });

@@ -75,7 +75,7 @@ test('a reviewer dismisses an incident and the owner sees the score change', asy
   const cell = owner.locator(`[data-testid="score-${day}"]`);
   await cell.waitFor();
   const before = Number(await cell.textContent());
-  assert.ok(before < 100, `the incident's day has a score below 100: ${before}`);
+  assert.ok(before < 100, `the incident's day has a score below 100: ${before} (${JSON.stringify(incident)})`);
   assert.match((await owner.locator('[data-testid=rank]').textContent()) ?? '', /^\d+ \/ \d+$/);
   await owner.screenshot({ path: path.join(ARTIFACTS, 'owner-before.png'), fullPage: true });
 
