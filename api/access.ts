@@ -27,7 +27,11 @@ export interface SalonDirectory {
  * Caches the salons table: access checks run on every request and the table changes when a
  * salon opens, so a short staleness is fine. Concurrent refreshes share one query.
  */
-export function cachedSalonDirectory(load: () => Promise<readonly SalonRow[]>, ttlMs = 30_000, now: () => number = Date.now): SalonDirectory {
+export function cachedSalonDirectory(
+  load: () => Promise<readonly SalonRow[]>,
+  ttlMs = 30_000,
+  now: () => number = Date.now,
+): SalonDirectory {
   let cache: { at: number; salons: ReadonlyMap<string, SalonRow> } | undefined;
   let pending: Promise<ReadonlyMap<string, SalonRow>> | undefined;
   return {
@@ -58,7 +62,8 @@ export function scopeFor(principal: Principal, salons: ReadonlyMap<string, Salon
     };
   }
   const own = new Set<string>();
-  for (const salon of salons.values()) if (salon.partnerId === principal.partnerId) own.add(salon.id);
+  for (const salon of salons.values())
+    if (salon.partnerId === principal.partnerId) own.add(salon.id);
   const statuses: readonly IncidentStatus[] = ['confirmed'];
   return {
     principal,

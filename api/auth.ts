@@ -4,7 +4,14 @@
  * with the server's secret (HS256, `salonwatch token create`); in production the API may
  * instead verify the company identity provider's tokens against its JWKS URL.
  */
-import { SignJWT, createRemoteJWKSet, jwtVerify, errors as joseErrors, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import {
+  SignJWT,
+  createRemoteJWKSet,
+  jwtVerify,
+  errors as joseErrors,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
 import { SalonwatchError } from '../common/errors.js';
 
 export const ROLES = ['admin', 'reviewer', 'owner'] as const;
@@ -31,7 +38,10 @@ const PARTNER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 function secretKey(secret: string): Uint8Array {
   const key = new TextEncoder().encode(secret);
   if (key.length < MIN_SECRET_BYTES) {
-    throw new SalonwatchError('CONFIG_INVALID', `SALONWATCH_API_SECRET must be at least ${MIN_SECRET_BYTES} bytes (got ${key.length})`);
+    throw new SalonwatchError(
+      'CONFIG_INVALID',
+      `SALONWATCH_API_SECRET must be at least ${MIN_SECRET_BYTES} bytes (got ${key.length})`,
+    );
   }
   return key;
 }
@@ -39,10 +49,12 @@ function secretKey(secret: string): Uint8Array {
 /** Parses `8h`, `30m`, `7d`, `90s` or plain seconds. */
 export function parseTtl(text: string): number {
   const match = /^(\d+)([smhd]?)$/.exec(text.trim());
-  if (match === null) throw new SalonwatchError('USAGE', `--ttl must look like 90s, 30m, 8h or 7d, got "${text}"`);
+  if (match === null)
+    throw new SalonwatchError('USAGE', `--ttl must look like 90s, 30m, 8h or 7d, got "${text}"`);
   const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
   const seconds = Number(match[1]) * unit;
-  if (seconds <= 0 || seconds > 366 * 86_400) throw new SalonwatchError('USAGE', `--ttl must be between 1 s and 366 days, got "${text}"`);
+  if (seconds <= 0 || seconds > 366 * 86_400)
+    throw new SalonwatchError('USAGE', `--ttl must be between 1 s and 366 days, got "${text}"`);
   return seconds;
 }
 
@@ -54,9 +66,16 @@ export interface TokenRequest {
 }
 
 /** Signs a token; `nowS` (Unix seconds) is passed in so tests can mint already-expired tokens. */
-export async function issueToken(request: TokenRequest, secret: string, nowS: number): Promise<string> {
+export async function issueToken(
+  request: TokenRequest,
+  secret: string,
+  nowS: number,
+): Promise<string> {
   if ((request.role === 'owner') !== (request.partnerId !== undefined)) {
-    throw new SalonwatchError('USAGE', 'an owner token needs --partner, and only an owner token takes one');
+    throw new SalonwatchError(
+      'USAGE',
+      'an owner token needs --partner, and only an owner token takes one',
+    );
   }
   if (request.partnerId !== undefined && !PARTNER_ID.test(request.partnerId)) {
     throw new SalonwatchError('USAGE', `--partner is not a partner id: "${request.partnerId}"`);
@@ -65,7 +84,10 @@ export async function issueToken(request: TokenRequest, secret: string, nowS: nu
   if (request.partnerId !== undefined) claims['partnerId'] = request.partnerId;
   return new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(request.subject ?? `${request.role}${request.partnerId === undefined ? '' : `@${request.partnerId}`}`)
+    .setSubject(
+      request.subject ??
+        `${request.role}${request.partnerId === undefined ? '' : `@${request.partnerId}`}`,
+    )
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
     .setIssuedAt(nowS)
@@ -77,7 +99,12 @@ export type TokenVerifier = (token: string) => Promise<Principal>;
 
 export type VerifierConfig =
   | { readonly kind: 'secret'; readonly secret: string }
-  | { readonly kind: 'jwks'; readonly url: string; readonly issuer?: string; readonly audience?: string };
+  | {
+      readonly kind: 'jwks';
+      readonly url: string;
+      readonly issuer?: string;
+      readonly audience?: string;
+    };
 
 /** Reads SALONWATCH_JWKS_URL (identity provider) or else SALONWATCH_API_SECRET. */
 export function verifierConfigFromEnv(env: NodeJS.ProcessEnv = process.env): VerifierConfig {
@@ -94,7 +121,10 @@ export function verifierConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Ver
   }
   const secret = env['SALONWATCH_API_SECRET'];
   if (secret === undefined || secret === '') {
-    throw new SalonwatchError('CONFIG_INVALID', 'set SALONWATCH_API_SECRET (at least 32 bytes) or SALONWATCH_JWKS_URL');
+    throw new SalonwatchError(
+      'CONFIG_INVALID',
+      'set SALONWATCH_API_SECRET (at least 32 bytes) or SALONWATCH_JWKS_URL',
+    );
   }
   secretKey(secret);
   return { kind: 'secret', secret };
@@ -107,9 +137,11 @@ function unauthorized(message: string, cause?: unknown): SalonwatchError {
 function principalOf(payload: JWTPayload): Principal {
   const { role, partnerId } = payload as { role?: unknown; partnerId?: unknown };
   if (!isRole(role)) throw unauthorized('token has no valid role claim');
-  if (typeof payload.sub !== 'string' || payload.sub === '') throw unauthorized('token has no subject');
+  if (typeof payload.sub !== 'string' || payload.sub === '')
+    throw unauthorized('token has no subject');
   if (role === 'owner') {
-    if (typeof partnerId !== 'string' || !PARTNER_ID.test(partnerId)) throw unauthorized('owner token has no valid partnerId claim');
+    if (typeof partnerId !== 'string' || !PARTNER_ID.test(partnerId))
+      throw unauthorized('owner token has no valid partnerId claim');
     return { subject: payload.sub, role, partnerId };
   }
   // A partner claim on a staff token would be ignored; refusing it keeps tokens unambiguous.
@@ -122,13 +154,23 @@ function principalOf(payload: JWTPayload): Principal {
  * HS256 (own tokens) or the asymmetric algorithms (identity provider) are accepted: never `none`,
  * never a symmetric algorithm with a public key.
  */
-export function createVerifier(config: VerifierConfig, now: () => number = () => Math.floor(Date.now() / 1000)): TokenVerifier {
+export function createVerifier(
+  config: VerifierConfig,
+  now: () => number = () => Math.floor(Date.now() / 1000),
+): TokenVerifier {
   const currentDate = () => new Date(now() * 1000);
   let verify: (token: string) => Promise<JWTPayload>;
   if (config.kind === 'secret') {
     const key = secretKey(config.secret);
     verify = async (token) =>
-      (await jwtVerify(token, key, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, currentDate: currentDate() })).payload;
+      (
+        await jwtVerify(token, key, {
+          algorithms: ['HS256'],
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          currentDate: currentDate(),
+        })
+      ).payload;
   } else {
     const keys: JWTVerifyGetKey = createRemoteJWKSet(new URL(config.url));
     const options = {
@@ -136,7 +178,8 @@ export function createVerifier(config: VerifierConfig, now: () => number = () =>
       ...(config.issuer === undefined ? {} : { issuer: config.issuer }),
       audience: config.audience ?? AUDIENCE,
     };
-    verify = async (token) => (await jwtVerify(token, keys, { ...options, currentDate: currentDate() })).payload;
+    verify = async (token) =>
+      (await jwtVerify(token, keys, { ...options, currentDate: currentDate() })).payload;
   }
   return async (token) => {
     try {
@@ -144,7 +187,8 @@ export function createVerifier(config: VerifierConfig, now: () => number = () =>
     } catch (error) {
       if (error instanceof SalonwatchError) throw error;
       if (error instanceof joseErrors.JWTExpired) throw unauthorized('token expired', error);
-      if (error instanceof joseErrors.JOSEError) throw unauthorized(`token rejected: ${error.code}`, error);
+      if (error instanceof joseErrors.JOSEError)
+        throw unauthorized(`token rejected: ${error.code}`, error);
       throw unauthorized('token rejected', error);
     }
   };
@@ -152,7 +196,8 @@ export function createVerifier(config: VerifierConfig, now: () => number = () =>
 
 /** `Authorization: Bearer <jwt>` -> the token, or an UNAUTHORIZED error saying what is wrong. */
 export function bearerToken(header: string | undefined): string {
-  if (header === undefined || header === '') throw unauthorized('missing Authorization: Bearer <token>');
+  if (header === undefined || header === '')
+    throw unauthorized('missing Authorization: Bearer <token>');
   const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header);
   if (match?.[1] === undefined) throw unauthorized('Authorization header is not "Bearer <jwt>"');
   return match[1];

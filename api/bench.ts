@@ -23,7 +23,15 @@ import { SalonwatchError } from '../common/errors.js';
 import { REPO_ROOT } from '../common/paths.js';
 import { issueToken } from './auth.js';
 import { STANDARDS_TABLE_DDL } from './clickhouse-store.js';
-import { daysEnding, fixtureIncidents, fixtureRollups, fixtureSalons, insertIncidents, insertSalons, prng } from './fixtures.js';
+import {
+  daysEnding,
+  fixtureIncidents,
+  fixtureRollups,
+  fixtureSalons,
+  insertIncidents,
+  insertSalons,
+  prng,
+} from './fixtures.js';
 import type { SalonRow } from './store.js';
 
 const help = `usage: salonwatch bench api [--json] [--salons 1300] [--days 365] [--duration 10] [--connections 50]
@@ -74,8 +82,17 @@ interface Shape {
 }
 
 /** Fills the bench database unless it already holds exactly this shape. */
-async function prepare(database: string, shape: Shape, regenerate: boolean, log: (line: string) => void): Promise<SalonRow[]> {
-  const salons = fixtureSalons({ salons: shape.salons, partners: Math.max(1, Math.round(shape.salons / 13)), regions: 8 });
+async function prepare(
+  database: string,
+  shape: Shape,
+  regenerate: boolean,
+  log: (line: string) => void,
+): Promise<SalonRow[]> {
+  const salons = fixtureSalons({
+    salons: shape.salons,
+    partners: Math.max(1, Math.round(shape.salons / 13)),
+    regions: 8,
+  });
   // The schema revision is part of the marker: data generated for older migrations is redone.
   const marker = `${shape.salons}x${shape.days}@${shape.lastDay}-m${(await loadMigrations()).length}`;
   const admin = connectClickHouse();
@@ -110,7 +127,14 @@ async function prepare(database: string, shape: Shape, regenerate: boolean, log:
       await ch.insert('rollup_daily', fixtureRollups(salons, chunk, 1000 + i));
       const from = new Date(`${chunk[0] ?? ''}T00:00:00Z`);
       const to = new Date(Date.parse(`${chunk.at(-1) ?? ''}T00:00:00Z`) + 86_400_000);
-      const incidents = fixtureIncidents({ salons, from, to, perSalonPerDay: 1, seed: 2000 + i, evidence: [] });
+      const incidents = fixtureIncidents({
+        salons,
+        from,
+        to,
+        perSalonPerDay: 1,
+        seed: 2000 + i,
+        evidence: [],
+      });
       await insertIncidents(ch, incidents, salons);
       // 70% reviewed (a fifth of those dismissed); the last three days are still in the queue.
       const reviewBefore = Date.parse(`${shape.lastDay}T00:00:00Z`) - 3 * 86_400_000;
@@ -132,7 +156,9 @@ async function prepare(database: string, shape: Shape, regenerate: boolean, log:
       log(`generated ${chunk.at(-1) ?? ''} (${Math.round((Date.now() - started) / 1000)} s)`);
     }
     await ch.command(sql`OPTIMIZE TABLE rollup_daily FINAL`);
-    await ch.command(sql`CREATE TABLE ${ident(`bench_${marker.replace(/[^A-Za-z0-9]/g, '_')}`)} (done UInt8) ENGINE = TinyLog`);
+    await ch.command(
+      sql`CREATE TABLE ${ident(`bench_${marker.replace(/[^A-Za-z0-9]/g, '_')}`)} (done UInt8) ENGINE = TinyLog`,
+    );
   } finally {
     await ch.close();
   }
@@ -141,19 +167,24 @@ async function prepare(database: string, shape: Shape, regenerate: boolean, log:
 
 async function startApi(database: string, secret: string, port: number): Promise<ChildProcess> {
   const evidence = await mkdtemp(path.join(tmpdir(), 'sw-bench-evidence-'));
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'salonwatch.js'), 'api', '--port', String(port)], {
-    env: {
-      ...process.env,
-      SALONWATCH_CLICKHOUSE_DATABASE: database,
-      SALONWATCH_API_SECRET: secret,
-      SALONWATCH_EVIDENCE_DIR: evidence,
-      SALONWATCH_LOG_LEVEL: 'warn',
+  const child = spawn(
+    process.execPath,
+    [path.join(REPO_ROOT, 'bin', 'salonwatch.js'), 'api', '--port', String(port)],
+    {
+      env: {
+        ...process.env,
+        SALONWATCH_CLICKHOUSE_DATABASE: database,
+        SALONWATCH_API_SECRET: secret,
+        SALONWATCH_EVIDENCE_DIR: evidence,
+        SALONWATCH_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  );
   child.once('exit', () => void rm(evidence, { recursive: true, force: true }));
   for (let i = 0; i < 200; i++) {
-    if (child.exitCode !== null) throw new SalonwatchError('INTERNAL', `salonwatch api exited with ${child.exitCode}`);
+    if (child.exitCode !== null)
+      throw new SalonwatchError('INTERNAL', `salonwatch api exited with ${child.exitCode}`);
     try {
       if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) return child;
     } catch {
@@ -165,7 +196,13 @@ async function startApi(database: string, secret: string, port: number): Promise
   throw new SalonwatchError('INTERNAL', 'salonwatch api did not become ready in 20 s');
 }
 
-async function load(url: string, token: string, paths: () => string, connections: number, durationS: number): Promise<Omit<RouteFigures, 'route'>> {
+async function load(
+  url: string,
+  token: string,
+  paths: () => string,
+  connections: number,
+  durationS: number,
+): Promise<Omit<RouteFigures, 'route'>> {
   const result = await autocannon({
     url,
     connections,
@@ -205,7 +242,11 @@ export const command: Command = {
       lastDay: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10),
     };
     const durationS = numberOption('duration', v.duration, 10, { min: 1, max: 600 });
-    const connections = numberOption('connections', v.connections, 50, { min: 1, max: 1000, integer: true });
+    const connections = numberOption('connections', v.connections, 50, {
+      min: 1,
+      max: 1000,
+      integer: true,
+    });
     const database = v.database ?? 'salonwatch_bench_api';
     const log = (line: string) => process.stderr.write(`bench api: ${line}\n`);
 
@@ -224,22 +265,52 @@ export const command: Command = {
     const port = await freePort();
     const api = await startApi(database, secret, port);
     try {
-      const token = await issueToken({ role: 'admin', subject: 'bench', ttlS: 3600 }, secret, Math.floor(Date.now() / 1000));
+      const token = await issueToken(
+        { role: 'admin', subject: 'bench', ttlS: 3600 },
+        secret,
+        Math.floor(Date.now() / 1000),
+      );
       const base = `http://127.0.0.1:${port}`;
       const random = prng(7);
       const salon = () => salons[Math.floor(random() * salons.length)]?.id ?? '';
-      const year = { from: daysEnding(new Date(`${shape.lastDay}T00:00:00Z`), 365)[0] ?? '', to: shape.lastDay };
-      const month = { from: daysEnding(new Date(`${shape.lastDay}T00:00:00Z`), 30)[0] ?? '', to: shape.lastDay };
+      const year = {
+        from: daysEnding(new Date(`${shape.lastDay}T00:00:00Z`), 365)[0] ?? '',
+        to: shape.lastDay,
+      };
+      const month = {
+        from: daysEnding(new Date(`${shape.lastDay}T00:00:00Z`), 30)[0] ?? '',
+        to: shape.lastDay,
+      };
       const routes: [string, () => string][] = [
-        ['GET /api/v1/salons/{salonId}/scores (365 days)', () => `/api/v1/salons/${salon()}/scores?from=${year.from}&to=${year.to}`],
-        ['GET /api/v1/rankings/salons (network, 30 days)', () => `/api/v1/rankings/salons?from=${month.from}&to=${month.to}`],
-        ['GET /api/v1/rankings/salons (region, 30 days)', () => `/api/v1/rankings/salons?from=${month.from}&to=${month.to}&regionId=region-${1 + Math.floor(random() * 8)}`],
-        ['GET /api/v1/incidents (review queue: pending, 50)', () => '/api/v1/incidents?status=pending&limit=50'],
-        ['GET /api/v1/incidents (one salon, 50)', () => `/api/v1/incidents?salonId=${salon()}&limit=50`],
+        [
+          'GET /api/v1/salons/{salonId}/scores (365 days)',
+          () => `/api/v1/salons/${salon()}/scores?from=${year.from}&to=${year.to}`,
+        ],
+        [
+          'GET /api/v1/rankings/salons (network, 30 days)',
+          () => `/api/v1/rankings/salons?from=${month.from}&to=${month.to}`,
+        ],
+        [
+          'GET /api/v1/rankings/salons (region, 30 days)',
+          () =>
+            `/api/v1/rankings/salons?from=${month.from}&to=${month.to}&regionId=region-${1 + Math.floor(random() * 8)}`,
+        ],
+        [
+          'GET /api/v1/incidents (review queue: pending, 50)',
+          () => '/api/v1/incidents?status=pending&limit=50',
+        ],
+        [
+          'GET /api/v1/incidents (one salon, 50)',
+          () => `/api/v1/incidents?salonId=${salon()}&limit=50`,
+        ],
       ];
       // Warm-up: first queries load ClickHouse's marks and caches.
-      for (const [, paths] of routes) await fetch(`${base}${paths()}`, { headers: { authorization: `Bearer ${token}` } });
-      const baseline = { route: 'GET /healthz (baseline)', ...(await load(base, token, () => '/healthz', connections, durationS)) };
+      for (const [, paths] of routes)
+        await fetch(`${base}${paths()}`, { headers: { authorization: `Bearer ${token}` } });
+      const baseline = {
+        route: 'GET /healthz (baseline)',
+        ...(await load(base, token, () => '/healthz', connections, durationS)),
+      };
       const figures: RouteFigures[] = [];
       for (const [route, paths] of routes) {
         log(`loading ${route}`);
@@ -260,7 +331,9 @@ export const command: Command = {
           `${dataset.salons} salons x ${dataset.days} days: ${dataset.rollupRows} rollup rows, ${dataset.incidentRows} incident rows, ${dataset.reviews} reviews; ${connections} clients, ${durationS} s per route\n`,
         );
         for (const f of [baseline, ...figures]) {
-          process.stdout.write(`${f.route.padEnd(52)} p50 ${String(f.p50Ms).padStart(5)} ms  p99 ${String(f.p99Ms).padStart(5)} ms  ${String(f.requestsPerSecond).padStart(6)} req/s  non-2xx ${f.non2xx}  errors ${f.errors}\n`);
+          process.stdout.write(
+            `${f.route.padEnd(52)} p50 ${String(f.p50Ms).padStart(5)} ms  p99 ${String(f.p99Ms).padStart(5)} ms  ${String(f.requestsPerSecond).padStart(6)} req/s  non-2xx ${f.non2xx}  errors ${f.errors}\n`,
+          );
         }
       }
       return 0;

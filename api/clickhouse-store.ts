@@ -93,7 +93,11 @@ const ReviewRowSchema = Type.Object({
   reviewedKey: Type.String(),
 });
 
-const StandardsRowSchema = Type.Object({ override: Type.String(), updatedBy: Type.String(), updatedKey: Type.String() });
+const StandardsRowSchema = Type.Object({
+  override: Type.String(),
+  updatedBy: Type.String(),
+  updatedKey: Type.String(),
+});
 
 function instant(key: string): string {
   return new Date(Number(key)).toISOString();
@@ -109,7 +113,11 @@ function statusOf(verdict: string): IncidentStatus {
   return verdict === 'confirm' ? 'confirmed' : verdict === 'dismiss' ? 'dismissed' : 'pending';
 }
 
-const VERDICT_OF_STATUS: Record<IncidentStatus, string> = { pending: '', confirmed: 'confirm', dismissed: 'dismiss' };
+const VERDICT_OF_STATUS: Record<IncidentStatus, string> = {
+  pending: '',
+  confirmed: 'confirm',
+  dismissed: 'dismiss',
+};
 
 function summaryOf(row: IncidentRow): IncidentSummary {
   return {
@@ -123,7 +131,10 @@ function summaryOf(row: IncidentRow): IncidentSummary {
     measured: row.measured,
     threshold: row.threshold,
     status: statusOf(row.verdict),
-    evidence: row.evidenceSha256.map((sha256, i) => ({ sha256, capturedAt: row.evidenceCapturedAt[i] ?? '' })),
+    evidence: row.evidenceSha256.map((sha256, i) => ({
+      sha256,
+      capturedAt: row.evidenceCapturedAt[i] ?? '',
+    })),
   };
 }
 
@@ -197,7 +208,10 @@ export function clickhouseStore(ch: ClickHouse, scores: ScoreSource): ApiStore {
     const row = rows[0];
     if (row === undefined) return { override: {}, updatedAt: null, updatedBy: null };
     return {
-      override: parseStandardsOverride(JSON.parse(row.override) as unknown, 'api_standards.override'),
+      override: parseStandardsOverride(
+        JSON.parse(row.override) as unknown,
+        'api_standards.override',
+      ),
       updatedAt: instant(row.updatedKey),
       updatedBy: row.updatedBy,
     };
@@ -215,7 +229,13 @@ export function clickhouseStore(ch: ClickHouse, scores: ScoreSource): ApiStore {
             FROM salons GROUP BY salonId ORDER BY salonId`,
         SalonRowSchema,
       );
-      return rows.map((r) => ({ id: r.salonId, name: r.name, partnerId: r.partnerId, regionId: r.regionId, timeZone: r.timezone }));
+      return rows.map((r) => ({
+        id: r.salonId,
+        name: r.name,
+        partnerId: r.partnerId,
+        regionId: r.regionId,
+        timeZone: r.timezone,
+      }));
     },
 
     dailyScores: (salonId, from, to) => scores.dailyScores(salonId, from, to),
@@ -233,10 +253,14 @@ export function clickhouseStore(ch: ClickHouse, scores: ScoreSource): ApiStore {
       const after = query.after;
       if (after !== undefined) {
         const key = msKey(after.startedAt);
-        base.push(sql`(${STARTED_KEY} < ${key} OR (${STARTED_KEY} = ${key} AND incidentId < ${after.incidentId}))`);
+        base.push(
+          sql`(${STARTED_KEY} < ${key} OR (${STARTED_KEY} = ${key} AND incidentId < ${after.incidentId}))`,
+        );
       }
       const statusFilter =
-        query.statuses === null ? sql`1` : sql`verdict IN (${inList(query.statuses.map((s) => VERDICT_OF_STATUS[s]))})`;
+        query.statuses === null
+          ? sql`1`
+          : sql`verdict IN (${inList(query.statuses.map((s) => VERDICT_OF_STATUS[s]))})`;
       const lower = query.from === undefined ? undefined : msKey(query.from);
       let upper = Math.min(
         query.to === undefined ? Number.POSITIVE_INFINITY : msKey(query.to),
@@ -254,13 +278,21 @@ export function clickhouseStore(ch: ClickHouse, scores: ScoreSource): ApiStore {
         await ch.query(
           sql`SELECT toString(max(${STARTED_KEY})) AS newest, toString(min(${STARTED_KEY})) AS oldest, count() AS n
               FROM incidents WHERE ${bounds}`,
-          Type.Object({ newest: Type.String(), oldest: Type.String(), n: Type.Union([Type.String(), Type.Number()]) }),
+          Type.Object({
+            newest: Type.String(),
+            oldest: Type.String(),
+            n: Type.Union([Type.String(), Type.Number()]),
+          }),
         )
       )[0];
       const matching = Number(stats?.n ?? 0);
       if (stats === undefined || matching === 0) return [];
       upper = Math.min(upper, Number(stats.newest) + 1);
-      const floor = Math.max(lower ?? Number.NEGATIVE_INFINITY, Number(stats.oldest), upper - MAX_SPAN_MS);
+      const floor = Math.max(
+        lower ?? Number.NEGATIVE_INFINITY,
+        Number(stats.oldest),
+        upper - MAX_SPAN_MS,
+      );
       const found: IncidentSummary[] = [];
       const span = Math.max(1, upper - Number(stats.oldest));
       let window = Math.max(MIN_WINDOW_MS, (span * query.limit * 1.5) / matching);
@@ -270,8 +302,11 @@ export function clickhouseStore(ch: ClickHouse, scores: ScoreSource): ApiStore {
       while (top > floor && found.length < query.limit) {
         const bottom = Math.max(floor, top - window);
         const where = joinSql(
-          [...base, sql`startedAt >= toDateTime(${Math.floor(bottom / 1000)}) AND startedAt <= toDateTime(${Math.ceil(top / 1000)})`,
-            sql`${STARTED_KEY} >= ${bottom} AND ${STARTED_KEY} < ${top}`],
+          [
+            ...base,
+            sql`startedAt >= toDateTime(${Math.floor(bottom / 1000)}) AND startedAt <= toDateTime(${Math.ceil(top / 1000)})`,
+            sql`${STARTED_KEY} >= ${bottom} AND ${STARTED_KEY} < ${top}`,
+          ],
           ' AND ',
         );
         const rows = await ch.query(
@@ -345,7 +380,12 @@ export function clickhouseStore(ch: ClickHouse, scores: ScoreSource): ApiStore {
     async saveStandards(override, by, at) {
       const ms = msKey(at);
       await ch.insert('api_standards', [
-        { override: JSON.stringify(override), updatedBy: by, updatedAt: Math.floor(ms / 1000), updatedMs: ms % 1000 },
+        {
+          override: JSON.stringify(override),
+          updatedBy: by,
+          updatedAt: Math.floor(ms / 1000),
+          updatedMs: ms % 1000,
+        },
       ]);
       scores.invalidate();
     },

@@ -32,9 +32,17 @@ export const command: Command = {
   summary: 'serve the REST API and the web app',
   help,
   async run(argv) {
-    const args = parseCommandArgs(command, argv, { host: { type: 'string' }, port: { type: 'string' }, fleet: { type: 'string' } });
+    const args = parseCommandArgs(command, argv, {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      fleet: { type: 'string' },
+    });
     if (args === undefined) return 0;
-    const port = numberOption('port', args.values.port, 8080, { min: 0, max: 65535, integer: true });
+    const port = numberOption('port', args.values.port, 8080, {
+      min: 0,
+      max: 65535,
+      integer: true,
+    });
     const host = args.values.host ?? '127.0.0.1';
     const verifier = createVerifier(verifierConfigFromEnv());
     const ch = connectClickHouse();
@@ -45,7 +53,12 @@ export const command: Command = {
     }
     const store = clickhouseStore(ch, sharedScores(clickhouseScores(ch)));
     const level = process.env['SALONWATCH_LOG_LEVEL'] ?? 'info';
-    const app = await buildServer({ store, verifier, evidenceDir: evidenceDir(), logger: { level } });
+    const app = await buildServer({
+      store,
+      verifier,
+      evidenceDir: evidenceDir(),
+      logger: { level },
+    });
     await app.listen({ host, port });
     await new Promise<void>((resolve) => {
       const stop = () => {

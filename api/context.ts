@@ -2,7 +2,13 @@
  * What route modules share: the data port, the salon directory, where evidence lives, metrics and
  * the clock. Built once in `api/server.ts`; routes never reach for globals or the environment.
  */
-import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { SalonDirectory } from './access.js';
 import type { ApiMetrics } from './metrics.js';

@@ -9,9 +9,12 @@ import { Type } from '@fastify/type-provider-typebox';
 import { isSalonwatchError, type ErrorCode } from '../common/errors.js';
 
 export const API_ERRORS = {
-  INPUT_INVALID: { status: 400, summary: 'a parameter or the body failed validation; the message names the field' },
+  INPUT_INVALID: {
+    status: 400,
+    summary: 'a parameter or the body failed validation; the message names the field',
+  },
   UNAUTHORIZED: { status: 401, summary: 'no bearer token, or it is expired, forged or malformed' },
-  FORBIDDEN: { status: 403, summary: 'the caller\'s role may not use this route' },
+  FORBIDDEN: { status: 403, summary: "the caller's role may not use this route" },
   NOT_FOUND: { status: 404, summary: 'no such resource, or not visible to the caller' },
   BODY_TOO_LARGE: { status: 413, summary: 'the request body exceeds the limit' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'the body is not application/json' },
@@ -92,7 +95,11 @@ export function mapError(error: unknown): MappedError {
     } else if (known !== undefined) {
       code = known;
       message = error.message;
-    } else if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    } else if (
+      error.statusCode !== undefined &&
+      error.statusCode >= 400 &&
+      error.statusCode < 500
+    ) {
       // Other client errors Fastify raises itself (e.g. a bad Content-Length): keep them 4xx.
       code = 'INPUT_INVALID';
       message = error.message;
@@ -116,9 +123,11 @@ function validationMessage(error: FastifyError): string {
   if (first === undefined) return error.message;
   const where = `${error.validationContext ?? 'request'}${first.instancePath}`;
   const extra = (first.params as { additionalProperty?: unknown }).additionalProperty;
-  if (first.keyword === 'additionalProperties' && typeof extra === 'string') return `${where}/${extra}: unknown key`;
+  if (first.keyword === 'additionalProperties' && typeof extra === 'string')
+    return `${where}/${extra}: unknown key`;
   const missing = (first.params as { missingProperty?: unknown }).missingProperty;
-  if (first.keyword === 'required' && typeof missing === 'string') return `${where}/${missing}: required`;
+  if (first.keyword === 'required' && typeof missing === 'string')
+    return `${where}/${missing}: required`;
   return `${where} ${first.message ?? 'is invalid'}`;
 }
 
@@ -136,10 +145,18 @@ export function installErrorHandlers(app: FastifyInstance): void {
     const mapped = mapError(error);
     if (mapped.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: mapped.code, reason: mapped.message }, 'request rejected');
-    return reply.code(mapped.status).type('application/json').send({ code: mapped.code, message: mapped.message });
+    return reply
+      .code(mapped.status)
+      .type('application/json')
+      .send({ code: mapped.code, message: mapped.message });
   });
   app.setNotFoundHandler(async (request, reply) =>
-    reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` }),
+    reply
+      .code(404)
+      .send({
+        code: 'NOT_FOUND',
+        message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}`,
+      }),
   );
 }
 

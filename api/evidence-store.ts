@@ -20,12 +20,15 @@ export function isEvidenceId(value: string): boolean {
 /** `SALONWATCH_EVIDENCE_DIR`, else `<state dir>/evidence`. */
 export function evidenceDir(env: NodeJS.ProcessEnv = process.env): string {
   const configured = env['SALONWATCH_EVIDENCE_DIR'];
-  return configured !== undefined && configured !== '' ? path.resolve(configured) : path.join(stateDir(env), 'evidence');
+  return configured !== undefined && configured !== ''
+    ? path.resolve(configured)
+    : path.join(stateDir(env), 'evidence');
 }
 
 /** The one place a snapshot's path is made; refuses anything but a lower-case SHA-256 hex id. */
 export function evidencePath(dir: string, sha256: string): string {
-  if (!isEvidenceId(sha256)) throw new SalonwatchError('INPUT_INVALID', 'evidence id must be 64 lower-case hex digits');
+  if (!isEvidenceId(sha256))
+    throw new SalonwatchError('INPUT_INVALID', 'evidence id must be 64 lower-case hex digits');
   return path.join(dir, sha256.slice(0, 2), `${sha256}.jpg`);
 }
 

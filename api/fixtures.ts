@@ -42,10 +42,21 @@ export function fixtureSalons(shape: FleetShape): SalonRow[] {
   }));
 }
 
-export async function insertSalons(ch: ClickHouse, salons: readonly SalonRow[], at: Date): Promise<void> {
+export async function insertSalons(
+  ch: ClickHouse,
+  salons: readonly SalonRow[],
+  at: Date,
+): Promise<void> {
   await ch.insert(
     'salons',
-    salons.map((s) => ({ salonId: s.id, name: s.name, partnerId: s.partnerId, regionId: s.regionId, timezone: s.timeZone, updatedAt: Math.floor(at.getTime() / 1000) })),
+    salons.map((s) => ({
+      salonId: s.id,
+      name: s.name,
+      partnerId: s.partnerId,
+      regionId: s.regionId,
+      timezone: s.timeZone,
+      updatedAt: Math.floor(at.getTime() / 1000),
+    })),
   );
 }
 
@@ -61,7 +72,13 @@ const SUMMARIES: Record<Standard, (measured: number) => string> = {
   staff_presence: (m) => `no staff on the floor for ${(m / 60).toFixed(1)} min`,
   camera_coverage: (m) => `camera unusable for ${(m / 60).toFixed(0)} min`,
 };
-const THRESHOLDS: Record<Standard, number> = { greeting: 30, queue_length: 3, waiting_time: 300, staff_presence: 180, camera_coverage: 600 };
+const THRESHOLDS: Record<Standard, number> = {
+  greeting: 30,
+  queue_length: 3,
+  waiting_time: 300,
+  staff_presence: 180,
+  camera_coverage: 600,
+};
 
 export interface IncidentPlan {
   readonly salons: readonly SalonRow[];
@@ -88,14 +105,20 @@ export function fixtureIncidents(plan: IncidentPlan): IncidentEvent[] {
     const start = plan.from.getTime() + Math.floor(random() * (span - 3_600_000));
     const threshold = THRESHOLDS[standard];
     const measured = Math.round(threshold * (1.2 + random() * 2) * 10) / 10;
-    const durationMs = standard === 'greeting' ? 0 : Math.round(measured * 1000 * (standard === 'queue_length' ? 40 : 1));
+    const durationMs =
+      standard === 'greeting'
+        ? 0
+        : Math.round(measured * 1000 * (standard === 'queue_length' ? 40 : 1));
     const end = start + durationMs;
     const startedAt = new Date(start).toISOString();
     const endedAt = new Date(end).toISOString();
-    const evidence = plan.evidence.length === 0 ? [] : [0, 1].map((k) => ({
-      sha256: plan.evidence[(i + k) % plan.evidence.length] ?? '',
-      capturedAt: new Date(start + k * 1000).toISOString(),
-    }));
+    const evidence =
+      plan.evidence.length === 0
+        ? []
+        : [0, 1].map((k) => ({
+            sha256: plan.evidence[(i + k) % plan.evidence.length] ?? '',
+            capturedAt: new Date(start + k * 1000).toISOString(),
+          }));
     events.push(
       assertEvent({
         eventId: uuidOf(plan.seed, i, 'event'),
@@ -128,13 +151,21 @@ let refreshVersion = 0;
  * Writes incidents as the sink does (sink/store.ts): their rows, their per-day shares, and the
  * recomputed daily incident totals the score queries read.
  */
-export async function insertIncidents(ch: ClickHouse, events: readonly IncidentEvent[], salons: readonly SalonRow[], batch = 50_000): Promise<void> {
+export async function insertIncidents(
+  ch: ClickHouse,
+  events: readonly IncidentEvent[],
+  salons: readonly SalonRow[],
+  batch = 50_000,
+): Promise<void> {
   const zones = new Map(salons.map((s) => [s.id, s.timeZone]));
   for (let i = 0; i < events.length; i += batch) {
     const slice = events.slice(i, i + batch);
     const zone = (e: IncidentEvent) => zones.get(e.salonId) ?? 'UTC';
     const days = slice.flatMap((e) => incidentDayRows(e, zone(e)));
-    await ch.insert('incidents', slice.map((e) => incidentRow(e, zone(e))));
+    await ch.insert(
+      'incidents',
+      slice.map((e) => incidentRow(e, zone(e))),
+    );
     await ch.insert('incident_days', days);
     // The sink passes a growing clock reading as the version; so does this.
     refreshVersion = Math.max(refreshVersion + 1, Date.now());
@@ -159,7 +190,11 @@ export function fixtureJpeg(seed: number, width = 160, height = 90): Buffer {
   return jpeg.encode({ data, width, height }, 70).data;
 }
 
-export async function writeFixtureEvidence(dir: string, count: number, seed: number): Promise<string[]> {
+export async function writeFixtureEvidence(
+  dir: string,
+  count: number,
+  seed: number,
+): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < count; i++) ids.push(await writeEvidence(dir, fixtureJpeg(seed + i)));
   return ids;
@@ -169,7 +204,11 @@ export async function writeFixtureEvidence(dir: string, count: number, seed: num
  * Daily rollup rows as the sink's recompute would leave them, for a salon open 12 h a day:
  * enough opportunities for every standard that the incidents' share shows in the score.
  */
-export function fixtureRollups(salons: readonly SalonRow[], days: readonly string[], seed: number): Record<string, number | string>[] {
+export function fixtureRollups(
+  salons: readonly SalonRow[],
+  days: readonly string[],
+  seed: number,
+): Record<string, number | string>[] {
   const random = prng(seed);
   const rows: Record<string, number | string>[] = [];
   for (const salon of salons) {
@@ -208,5 +247,7 @@ export function fixtureRollups(salons: readonly SalonRow[], days: readonly strin
 /** `count` consecutive days ending with `last`, as `YYYY-MM-DD`. */
 export function daysEnding(last: Date, count: number): string[] {
   const end = Date.UTC(last.getUTCFullYear(), last.getUTCMonth(), last.getUTCDate());
-  return Array.from({ length: count }, (_, i) => new Date(end - (count - 1 - i) * 86_400_000).toISOString().slice(0, 10));
+  return Array.from({ length: count }, (_, i) =>
+    new Date(end - (count - 1 - i) * 86_400_000).toISOString().slice(0, 10),
+  );
 }

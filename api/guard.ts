@@ -28,16 +28,22 @@ export function decorateRequests(app: FastifyInstance): void {
 
 /** The scope set by `authenticate`; a route outside a protected group asking for it is a bug. */
 export function scopeOf(request: FastifyRequest): Scope {
-  if (request.scope === null) throw new SalonwatchError('INTERNAL', `route ${request.url} has no authenticate hook`);
+  if (request.scope === null)
+    throw new SalonwatchError('INTERNAL', `route ${request.url} has no authenticate hook`);
   return request.scope;
 }
 
 export function incidentOf(request: FastifyRequest): IncidentDetail {
-  if (request.incident === null) throw new SalonwatchError('INTERNAL', `route ${request.url} has no incidentId guard`);
+  if (request.incident === null)
+    throw new SalonwatchError('INTERNAL', `route ${request.url} has no incidentId guard`);
   return request.incident;
 }
 
-export function authenticate(app: FastifyInstance, verifier: TokenVerifier, directory: SalonDirectory): void {
+export function authenticate(
+  app: FastifyInstance,
+  verifier: TokenVerifier,
+  directory: SalonDirectory,
+): void {
   app.addHook('onRequest', async (request) => {
     const principal = await verifier(bearerToken(request.headers.authorization));
     request.scope = scopeFor(principal, await directory.current());
@@ -48,7 +54,11 @@ export function authenticate(app: FastifyInstance, verifier: TokenVerifier, dire
 export function requireRoles(app: FastifyInstance, roles: readonly Role[]): void {
   app.addHook('onRequest', (request, _reply, done) => {
     const { role } = scopeOf(request).principal;
-    done(roles.includes(role) ? undefined : new SalonwatchError('FORBIDDEN', `role ${role} may not ${request.method} this resource`));
+    done(
+      roles.includes(role)
+        ? undefined
+        : new SalonwatchError('FORBIDDEN', `role ${role} may not ${request.method} this resource`),
+    );
   });
 }
 
@@ -61,13 +71,18 @@ function stringField(source: unknown, name: string): string | undefined {
 export function guardResources(app: FastifyInstance, store: ApiStore): void {
   app.addHook('preHandler', async (request) => {
     const scope = scopeOf(request);
-    for (const salonId of [stringField(request.params, 'salonId'), stringField(request.query, 'salonId')]) {
-      if (salonId !== undefined && !scope.canSeeSalon(salonId)) throw new SalonwatchError('NOT_FOUND', 'salon not found');
+    for (const salonId of [
+      stringField(request.params, 'salonId'),
+      stringField(request.query, 'salonId'),
+    ]) {
+      if (salonId !== undefined && !scope.canSeeSalon(salonId))
+        throw new SalonwatchError('NOT_FOUND', 'salon not found');
     }
     const incidentId = stringField(request.params, 'incidentId');
     if (incidentId !== undefined) {
       const incident = await store.incident(incidentId);
-      if (incident === undefined || !scope.canSeeIncident(incident)) throw new SalonwatchError('NOT_FOUND', 'incident not found');
+      if (incident === undefined || !scope.canSeeIncident(incident))
+        throw new SalonwatchError('NOT_FOUND', 'incident not found');
       request.incident = incident;
     }
   });

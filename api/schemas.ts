@@ -13,11 +13,25 @@ import { INCIDENT_STATUSES, VERDICTS } from './store.js';
 import { ROLES } from './auth.js';
 
 /** Fleet ids: the same alphabet as `config/fleet.ts`, so no quote or space ever reaches SQL. */
-export const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' });
+export const Id = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+});
 /** Incident ids are minted by the rules (`detectors/rules/ids.ts`) from fleet ids and times. */
-export const IncidentId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$' });
-export const Sha256 = Type.String({ pattern: '^[0-9a-f]{64}$', description: 'evidence id: SHA-256 of the JPEG, lower-case hex' });
-export const Day = Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$', description: 'YYYY-MM-DD' });
+export const IncidentId = Type.String({
+  minLength: 1,
+  maxLength: 128,
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$',
+});
+export const Sha256 = Type.String({
+  pattern: '^[0-9a-f]{64}$',
+  description: 'evidence id: SHA-256 of the JPEG, lower-case hex',
+});
+export const Day = Type.String({
+  pattern: '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$',
+  description: 'YYYY-MM-DD',
+});
 export const Instant = Type.String({
   pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{3})?Z$',
   description: 'ISO-8601 UTC, e.g. 2026-11-25T13:20:00Z',
@@ -26,13 +40,25 @@ export const StandardName = Type.Enum([...STANDARDS]);
 export const Status = Type.Enum([...INCIDENT_STATUSES]);
 
 export const Salon = Type.Object(
-  { id: Type.String(), name: Type.String(), partnerId: Type.String(), regionId: Type.String(), timeZone: Type.String() },
+  {
+    id: Type.String(),
+    name: Type.String(),
+    partnerId: Type.String(),
+    regionId: Type.String(),
+    timeZone: Type.String(),
+  },
   { additionalProperties: false },
 );
 
 export const SalonParams = Type.Object({ salonId: Id }, { additionalProperties: false });
-export const IncidentParams = Type.Object({ incidentId: IncidentId }, { additionalProperties: false });
-export const EvidenceParams = Type.Object({ incidentId: IncidentId, sha256: Sha256 }, { additionalProperties: false });
+export const IncidentParams = Type.Object(
+  { incidentId: IncidentId },
+  { additionalProperties: false },
+);
+export const EvidenceParams = Type.Object(
+  { incidentId: IncidentId, sha256: Sha256 },
+  { additionalProperties: false },
+);
 
 export const DayRange = Type.Object(
   { from: Day, to: Day },
@@ -75,7 +101,9 @@ export const SalonRankingResponse = Type.Object(
     from: Type.String(),
     to: Type.String(),
     regionId: Type.Union([Type.String(), Type.Null()]),
-    total: Type.Integer({ description: 'salons ranked; an owner receives only the entries of their own salons' }),
+    total: Type.Integer({
+      description: 'salons ranked; an owner receives only the entries of their own salons',
+    }),
     entries: Type.Array(SalonRank),
   },
   { additionalProperties: false },
@@ -86,7 +114,12 @@ export const RegionRankingResponse = Type.Object(
     to: Type.String(),
     entries: Type.Array(
       Type.Object(
-        { rank: Type.Integer(), regionId: Type.String(), score: Type.Number(), salons: Type.Integer() },
+        {
+          rank: Type.Integer(),
+          regionId: Type.String(),
+          score: Type.Number(),
+          salons: Type.Integer(),
+        },
         { additionalProperties: false },
       ),
     ),
@@ -101,13 +134,21 @@ export const IncidentListQuery = Type.Object(
     status: Type.Optional(Status),
     from: Type.Optional(Instant),
     to: Type.Optional(Instant),
-    cursor: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,400}$', description: 'nextCursor of the previous page' })),
+    cursor: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9_-]{1,400}$',
+        description: 'nextCursor of the previous page',
+      }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   },
   { additionalProperties: false },
 );
 
-const EvidenceRef = Type.Object({ sha256: Type.String(), capturedAt: Type.String() }, { additionalProperties: false });
+const EvidenceRef = Type.Object(
+  { sha256: Type.String(), capturedAt: Type.String() },
+  { additionalProperties: false },
+);
 const incidentFields = {
   incidentId: Type.String(),
   salonId: Type.String(),
@@ -127,7 +168,12 @@ export const IncidentPage = Type.Object(
   { additionalProperties: false },
 );
 export const Review = Type.Object(
-  { reviewer: Type.String(), verdict: Type.Enum([...VERDICTS]), comment: Type.String(), reviewedAt: Type.String() },
+  {
+    reviewer: Type.String(),
+    verdict: Type.Enum([...VERDICTS]),
+    comment: Type.String(),
+    reviewedAt: Type.String(),
+  },
   { additionalProperties: false },
 );
 export const IncidentDetail = Type.Object(
@@ -135,7 +181,12 @@ export const IncidentDetail = Type.Object(
     ...incidentFields,
     events: Type.Array(
       Type.Object(
-        { eventId: Type.String(), occurredAt: Type.String(), endedAt: Type.Union([Type.String(), Type.Null()]), summary: Type.String() },
+        {
+          eventId: Type.String(),
+          occurredAt: Type.String(),
+          endedAt: Type.Union([Type.String(), Type.Null()]),
+          summary: Type.String(),
+        },
         { additionalProperties: false },
       ),
     ),
@@ -153,7 +204,11 @@ export const ReviewBody = Type.Object(
 );
 
 export const Me = Type.Object(
-  { subject: Type.String(), role: Type.Enum([...ROLES]), partnerId: Type.Union([Type.String(), Type.Null()]) },
+  {
+    subject: Type.String(),
+    role: Type.Enum([...ROLES]),
+    partnerId: Type.Union([Type.String(), Type.Null()]),
+  },
   { additionalProperties: false },
 );
 

@@ -8,7 +8,11 @@ import { Type } from '@sinclair/typebox';
 import type { ClickHouse } from '../clickhouse/client.js';
 import { scoreQueries, type Weights } from '../clickhouse/scores.js';
 import { sql } from '../clickhouse/sql.js';
-import { DEFAULT_STANDARDS, resolveStandards, parseStandardsOverride } from '../config/standards.js';
+import {
+  DEFAULT_STANDARDS,
+  resolveStandards,
+  parseStandardsOverride,
+} from '../config/standards.js';
 import type { ScoreSource } from './clickhouse-store.js';
 
 /** The weights in force: defaults merged with the admin's stored override (api_standards). */
@@ -18,7 +22,10 @@ export async function currentWeights(ch: ClickHouse): Promise<Weights> {
     Type.Object({ override: Type.String() }),
   );
   const row = rows[0];
-  const override = row === undefined ? {} : parseStandardsOverride(JSON.parse(row.override) as unknown, 'api_standards.override');
+  const override =
+    row === undefined
+      ? {}
+      : parseStandardsOverride(JSON.parse(row.override) as unknown, 'api_standards.override');
   return resolveStandards([override]).weights;
 }
 
@@ -69,7 +76,12 @@ export function clickhouseScores(ch: ClickHouse, now: () => number = Date.now): 
  * what it can miss is a change made elsewhere (new events from the sink, another API instance),
  * for at most `ttlMs`.
  */
-export function sharedScores(source: ScoreSource, ttlMs = WEIGHTS_TTL_MS, now: () => number = Date.now, maxEntries = 10_000): ScoreSource {
+export function sharedScores(
+  source: ScoreSource,
+  ttlMs = WEIGHTS_TTL_MS,
+  now: () => number = Date.now,
+  maxEntries = 10_000,
+): ScoreSource {
   let answers = new Map<string, { at: number; value: Promise<unknown> }>();
   function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
     const hit = answers.get(key);
@@ -89,8 +101,10 @@ export function sharedScores(source: ScoreSource, ttlMs = WEIGHTS_TTL_MS, now: (
       answers = new Map();
       source.invalidate();
     },
-    dailyScores: (salonId, from, to) => cached(`d|${salonId}|${from}|${to}`, () => source.dailyScores(salonId, from, to)),
-    salonRanking: (from, to, regionId) => cached(`s|${from}|${to}|${regionId ?? ''}`, () => source.salonRanking(from, to, regionId)),
+    dailyScores: (salonId, from, to) =>
+      cached(`d|${salonId}|${from}|${to}`, () => source.dailyScores(salonId, from, to)),
+    salonRanking: (from, to, regionId) =>
+      cached(`s|${from}|${to}|${regionId ?? ''}`, () => source.salonRanking(from, to, regionId)),
     regionRanking: (from, to) => cached(`r|${from}|${to}`, () => source.regionRanking(from, to)),
   };
 }

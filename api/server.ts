@@ -51,10 +51,17 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Path and query values arrive as text and are coerced to their schema types; a JSON body is
   // already typed, so `"comment": 5` is refused rather than quietly turned into "5". Unknown keys
   // are refused everywhere, never silently dropped (the house rule for every message).
-  const options_ = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false } as const;
+  const options_ = {
+    removeAdditional: false,
+    useDefaults: true,
+    allErrors: false,
+    strict: false,
+  } as const;
   const coercing = new Ajv({ ...options_, coerceTypes: 'array' });
   const exact = new Ajv({ ...options_, coerceTypes: false });
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    (httpPart === 'body' ? exact : coercing).compile(schema),
+  );
   // JSON is the only body this API reads; anything else is 415, not a string to validate.
   app.removeContentTypeParser('text/plain');
   decorateRequests(app);
@@ -86,22 +93,40 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
           .map(([code, { status, summary }]) => `${code} (${status}): ${summary}`)
           .join('; ')}.`,
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
       security: [{ bearer: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  app.get('/healthz', { schema: { hide: true, response: { 200: Health } } }, () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true, response: { 200: Health, 503: Type.Object({ status: Type.String(), reason: Type.String() }) } } }, async (request, reply) => {
-    try {
-      await store.ping();
-      return { status: 'ready' };
-    } catch (error) {
-      request.log.warn({ err: error }, 'not ready');
-      return reply.code(503).send({ status: 'unavailable', reason: 'ClickHouse is not reachable' });
-    }
-  });
+  app.get('/healthz', { schema: { hide: true, response: { 200: Health } } }, () => ({
+    status: 'ok',
+  }));
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        hide: true,
+        response: {
+          200: Health,
+          503: Type.Object({ status: Type.String(), reason: Type.String() }),
+        },
+      },
+    },
+    async (request, reply) => {
+      try {
+        await store.ping();
+        return { status: 'ready' };
+      } catch (error) {
+        request.log.warn({ err: error }, 'not ready');
+        return reply
+          .code(503)
+          .send({ status: 'unavailable', reason: 'ClickHouse is not reachable' });
+      }
+    },
+  );
 
   await app.register(fastifyStatic, {
     root: WEB_DIR,

@@ -33,11 +33,14 @@ export const command: Command = {
     );
     if (parsed === undefined) return 0;
     const [action, ...extra] = parsed.positionals;
-    if (action !== 'create' || extra.length > 0) throw new SalonwatchError('USAGE', `expected "token create"\n\n${help}`);
+    if (action !== 'create' || extra.length > 0)
+      throw new SalonwatchError('USAGE', `expected "token create"\n\n${help}`);
     const { role, partner, ttl, subject } = parsed.values;
-    if (!isRole(role)) throw new SalonwatchError('USAGE', `--role must be one of ${ROLES.join(', ')}\n\n${help}`);
+    if (!isRole(role))
+      throw new SalonwatchError('USAGE', `--role must be one of ${ROLES.join(', ')}\n\n${help}`);
     const secret = process.env['SALONWATCH_API_SECRET'] ?? '';
-    if (secret === '') throw new SalonwatchError('CONFIG_INVALID', 'SALONWATCH_API_SECRET is not set');
+    if (secret === '')
+      throw new SalonwatchError('CONFIG_INVALID', 'SALONWATCH_API_SECRET is not set');
     const token = await issueToken(
       {
         role,

@@ -13,14 +13,23 @@ import { checkInstant } from '../days.js';
 import { errorResponses } from '../errors.js';
 import { evidencePath } from '../evidence-store.js';
 import { incidentOf, scopeOf } from '../guard.js';
-import { EvidenceParams, IncidentDetail, IncidentListQuery, IncidentPage, IncidentParams, ReviewBody } from '../schemas.js';
+import {
+  EvidenceParams,
+  IncidentDetail,
+  IncidentListQuery,
+  IncidentPage,
+  IncidentParams,
+  ReviewBody,
+} from '../schemas.js';
 import type { IncidentCursor, IncidentQuery } from '../store.js';
 
 const CURSOR_PART = /^[0-9T:.Z-]{1,40}$/;
 const CURSOR_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 export function encodeCursor(cursor: IncidentCursor): string {
-  return Buffer.from(JSON.stringify([cursor.startedAt, cursor.incidentId]), 'utf8').toString('base64url');
+  return Buffer.from(JSON.stringify([cursor.startedAt, cursor.incidentId]), 'utf8').toString(
+    'base64url',
+  );
 }
 
 export function decodeCursor(text: string): IncidentCursor {
@@ -32,11 +41,19 @@ export function decodeCursor(text: string): IncidentCursor {
   }
   if (Array.isArray(value) && value.length === 2) {
     const [startedAt, incidentId] = value as unknown[];
-    if (typeof startedAt === 'string' && CURSOR_PART.test(startedAt) && typeof incidentId === 'string' && CURSOR_ID.test(incidentId)) {
+    if (
+      typeof startedAt === 'string' &&
+      CURSOR_PART.test(startedAt) &&
+      typeof incidentId === 'string' &&
+      CURSOR_ID.test(incidentId)
+    ) {
       return { startedAt, incidentId };
     }
   }
-  throw new SalonwatchError('INPUT_INVALID', 'querystring/cursor is not a cursor this API handed out');
+  throw new SalonwatchError(
+    'INPUT_INVALID',
+    'querystring/cursor is not a cursor this API handed out',
+  );
 }
 
 export function incidentReadRoutes(instance: FastifyInstance, ctx: ApiContext): void {
@@ -47,7 +64,8 @@ export function incidentReadRoutes(instance: FastifyInstance, ctx: ApiContext): 
     {
       schema: {
         tags: ['incidents'],
-        summary: 'incidents, newest first, with filters and cursor paging (owners: confirmed incidents of their salons)',
+        summary:
+          'incidents, newest first, with filters and cursor paging (owners: confirmed incidents of their salons)',
         querystring: IncidentListQuery,
         response: { 200: IncidentPage, ...errorResponses('NOT_FOUND') },
       },
@@ -59,7 +77,8 @@ export function incidentReadRoutes(instance: FastifyInstance, ctx: ApiContext): 
       if (from !== undefined) checkInstant(from, 'from');
       if (to !== undefined) checkInstant(to, 'to');
       let statuses = scope.incidentStatuses;
-      if (status !== undefined) statuses = statuses === null || statuses.includes(status) ? [status] : [];
+      if (status !== undefined)
+        statuses = statuses === null || statuses.includes(status) ? [status] : [];
       const query: IncidentQuery = {
         // The guard has already refused a salonId outside the scope.
         salonIds: salonId !== undefined ? [salonId] : scope.salonIds,
@@ -70,7 +89,10 @@ export function incidentReadRoutes(instance: FastifyInstance, ctx: ApiContext): 
         ...(to === undefined ? {} : { to }),
         ...(cursor === undefined ? {} : { after: decodeCursor(cursor) }),
       };
-      const rows = query.statuses?.length === 0 || query.salonIds?.length === 0 ? [] : await ctx.store.incidents(query);
+      const rows =
+        query.statuses?.length === 0 || query.salonIds?.length === 0
+          ? []
+          : await ctx.store.incidents(query);
       const items = rows.slice(0, limit);
       const last = items.at(-1);
       const nextCursor = rows.length > limit && last !== undefined ? encodeCursor(last) : null;
@@ -101,7 +123,11 @@ export function incidentReadRoutes(instance: FastifyInstance, ctx: ApiContext): 
         response: {
           200: {
             description: 'the snapshot',
-            content: { 'image/jpeg': { schema: Type.Unsafe<ReadStream>({ type: 'string', format: 'binary' }) } },
+            content: {
+              'image/jpeg': {
+                schema: Type.Unsafe<ReadStream>({ type: 'string', format: 'binary' }),
+              },
+            },
           },
           ...errorResponses('NOT_FOUND'),
         },
@@ -111,7 +137,8 @@ export function incidentReadRoutes(instance: FastifyInstance, ctx: ApiContext): 
       const incident = incidentOf(request);
       const { sha256 } = request.params;
       // Only snapshots the incident names: an id alone (guessed or copied) opens nothing.
-      if (!incident.evidence.some((e) => e.sha256 === sha256)) throw new SalonwatchError('NOT_FOUND', 'evidence not found on this incident');
+      if (!incident.evidence.some((e) => e.sha256 === sha256))
+        throw new SalonwatchError('NOT_FOUND', 'evidence not found on this incident');
       const file = evidencePath(ctx.evidenceDir, sha256);
       let size: number;
       try {
@@ -136,10 +163,14 @@ export function reviewRoutes(instance: FastifyInstance, ctx: ApiContext): void {
     {
       schema: {
         tags: ['incidents'],
-        summary: 'confirm or dismiss an incident; reviews append, the newest decides; a dismissal leaves the score at once',
+        summary:
+          'confirm or dismiss an incident; reviews append, the newest decides; a dismissal leaves the score at once',
         params: IncidentParams,
         body: ReviewBody,
-        response: { 201: IncidentDetail, ...errorResponses('FORBIDDEN', 'NOT_FOUND', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE') },
+        response: {
+          201: IncidentDetail,
+          ...errorResponses('FORBIDDEN', 'NOT_FOUND', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'),
+        },
       },
     },
     async (request, reply) => {
@@ -155,7 +186,11 @@ export function reviewRoutes(instance: FastifyInstance, ctx: ApiContext): void {
       });
       ctx.metrics.reviews.inc({ verdict: request.body.verdict });
       const updated = await ctx.store.incident(incident.incidentId);
-      if (updated === undefined) throw new SalonwatchError('INTERNAL', `incident ${incident.incidentId} vanished after its review`);
+      if (updated === undefined)
+        throw new SalonwatchError(
+          'INTERNAL',
+          `incident ${incident.incidentId} vanished after its review`,
+        );
       return reply.code(201).send(updated);
     },
   );

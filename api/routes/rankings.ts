@@ -4,7 +4,12 @@ import { typed, type ApiContext } from '../context.js';
 import { checkDayRange } from '../days.js';
 import { errorResponses } from '../errors.js';
 import { scopeOf } from '../guard.js';
-import { DayRange, RegionRankingResponse, SalonRankingQuery, SalonRankingResponse } from '../schemas.js';
+import {
+  DayRange,
+  RegionRankingResponse,
+  SalonRankingQuery,
+  SalonRankingResponse,
+} from '../schemas.js';
 
 export function rankingRoutes(instance: FastifyInstance, ctx: ApiContext): void {
   const app = typed(instance);
@@ -14,7 +19,8 @@ export function rankingRoutes(instance: FastifyInstance, ctx: ApiContext): void 
     {
       schema: {
         tags: ['rankings'],
-        summary: 'salons ranked by mean score over the days; an owner gets the positions of their own salons only',
+        summary:
+          'salons ranked by mean score over the days; an owner gets the positions of their own salons only',
         querystring: SalonRankingQuery,
         response: { 200: SalonRankingResponse, ...errorResponses() },
       },

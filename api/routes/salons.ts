@@ -13,7 +13,13 @@ export function salonRoutes(instance: FastifyInstance, ctx: ApiContext): void {
 
   app.get(
     '/me',
-    { schema: { tags: ['access'], summary: 'who the token says the caller is', response: { 200: Me, ...errorResponses() } } },
+    {
+      schema: {
+        tags: ['access'],
+        summary: 'who the token says the caller is',
+        response: { 200: Me, ...errorResponses() },
+      },
+    },
     (request) => scopeOf(request).principal,
   );
 
@@ -22,20 +28,32 @@ export function salonRoutes(instance: FastifyInstance, ctx: ApiContext): void {
     {
       schema: {
         tags: ['salons'],
-        summary: 'the salons visible to the caller (an owner: their partner\'s)',
-        response: { 200: Type.Object({ items: Type.Array(Salon) }, { additionalProperties: false }), ...errorResponses() },
+        summary: "the salons visible to the caller (an owner: their partner's)",
+        response: {
+          200: Type.Object({ items: Type.Array(Salon) }, { additionalProperties: false }),
+          ...errorResponses(),
+        },
       },
     },
     async (request) => {
       const scope = scopeOf(request);
-      const salons = [...(await ctx.directory.current()).values()].filter((salon) => scope.canSeeSalon(salon.id));
+      const salons = [...(await ctx.directory.current()).values()].filter((salon) =>
+        scope.canSeeSalon(salon.id),
+      );
       return { items: salons.sort((a, b) => a.id.localeCompare(b.id)) };
     },
   );
 
   app.get(
     '/salons/:salonId',
-    { schema: { tags: ['salons'], summary: 'one salon', params: SalonParams, response: { 200: Salon, ...errorResponses('NOT_FOUND') } } },
+    {
+      schema: {
+        tags: ['salons'],
+        summary: 'one salon',
+        params: SalonParams,
+        response: { 200: Salon, ...errorResponses('NOT_FOUND') },
+      },
+    },
     async (request) => {
       const salon = (await ctx.directory.current()).get(request.params.salonId);
       if (salon === undefined) throw new SalonwatchError('NOT_FOUND', 'salon not found');

@@ -19,7 +19,9 @@ import { scopeOf } from '../guard.js';
 
 /** The config module's schemas are `@sinclair/typebox`; they are plain JSON Schema underneath. */
 const StandardsJson = Type.Unsafe<Standards>(JSON.parse(JSON.stringify(StandardsSchema)) as object);
-const OverrideJson = Type.Unsafe<StandardsOverride>(JSON.parse(JSON.stringify(OverrideSchema)) as object);
+const OverrideJson = Type.Unsafe<StandardsOverride>(
+  JSON.parse(JSON.stringify(OverrideSchema)) as object,
+);
 
 const StandardsResponse = Type.Object(
   {
@@ -58,14 +60,26 @@ export function standardsWriteRoutes(instance: FastifyInstance, ctx: ApiContext)
         tags: ['standards'],
         summary: 'replace the network override (admin); the merged result must validate',
         body: OverrideJson,
-        response: { 200: StandardsResponse, ...errorResponses('FORBIDDEN', 'CONFIG_INVALID', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE') },
+        response: {
+          200: StandardsResponse,
+          ...errorResponses(
+            'FORBIDDEN',
+            'CONFIG_INVALID',
+            'BODY_TOO_LARGE',
+            'UNSUPPORTED_MEDIA_TYPE',
+          ),
+        },
       },
     },
     async (request) => {
       const override = parseStandardsOverride(request.body, 'body');
       // Throws CONFIG_INVALID naming the field when, merged, a rule no schema can check fails.
       resolveStandards([override]);
-      await ctx.store.saveStandards(override, scopeOf(request).principal.subject, ctx.now().toISOString());
+      await ctx.store.saveStandards(
+        override,
+        scopeOf(request).principal.subject,
+        ctx.now().toISOString(),
+      );
       return current(ctx);
     },
   );

@@ -7,8 +7,21 @@
  */
 const { document, sessionStorage, location, window } = globalThis;
 
-const STANDARDS = /** @type {const} */ (['greeting', 'queue_length', 'waiting_time', 'staff_presence', 'camera_coverage']);
-const COLOURS = { score: '#1d1d1f', greeting: '#0b63ce', queue_length: '#e65100', waiting_time: '#6a1b9a', staff_presence: '#2e7d32', camera_coverage: '#757575' };
+const STANDARDS = /** @type {const} */ ([
+  'greeting',
+  'queue_length',
+  'waiting_time',
+  'staff_presence',
+  'camera_coverage',
+]);
+const COLOURS = {
+  score: '#1d1d1f',
+  greeting: '#0b63ce',
+  queue_length: '#e65100',
+  waiting_time: '#6a1b9a',
+  staff_presence: '#2e7d32',
+  camera_coverage: '#757575',
+};
 const TOKEN_KEY = 'salonwatch.token';
 
 /**
@@ -75,7 +88,9 @@ async function request(path, options = {}) {
   }
   const response = await fetch(`/api/v1${path}`, init);
   if (!response.ok) {
-    const body = /** @type {{ code?: string, message?: string }} */ (await response.json().catch(() => ({})));
+    const body = /** @type {{ code?: string, message?: string }} */ (
+      await response.json().catch(() => ({}))
+    );
     if (response.status === 401) signOut(body.message ?? 'signed out');
     throw new HttpError(response.status, body.code ?? 'HTTP', body.message ?? response.statusText);
   }
@@ -117,10 +132,21 @@ function signOut(reason) {
 }
 
 function showSignIn() {
-  const area = /** @type {HTMLTextAreaElement} */ (el('textarea', { id: 'token', placeholder: 'paste your token (salonwatch token create …)', 'aria-label': 'token' }));
+  const area = /** @type {HTMLTextAreaElement} */ (
+    el('textarea', {
+      id: 'token',
+      placeholder: 'paste your token (salonwatch token create …)',
+      'aria-label': 'token',
+    })
+  );
   const error = el('p', { class: 'error', id: 'sign-in-error' });
   const button = el('button', { type: 'submit', id: 'sign-in' }, ['Sign in']);
-  const form = el('form', {}, [el('h1', {}, ['Sign in']), area, el('div', { class: 'actions' }, [button]), error]);
+  const form = el('form', {}, [
+    el('h1', {}, ['Sign in']),
+    area,
+    el('div', { class: 'actions' }, [button]),
+    error,
+  ]);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     sessionStorage.setItem(TOKEN_KEY, area.value.trim());
@@ -146,11 +172,15 @@ function showSignIn() {
  */
 function load(incidentId) {
   const ready = (async () => {
-    const detail = /** @type {IncidentDetail} */ (await api(`/incidents/${encodeURIComponent(incidentId)}`));
+    const detail = /** @type {IncidentDetail} */ (
+      await api(`/incidents/${encodeURIComponent(incidentId)}`)
+    );
     const images = await Promise.all(
       detail.evidence.map(async (e) => {
         try {
-          const blob = await (await request(`/incidents/${encodeURIComponent(incidentId)}/evidence/${e.sha256}`)).blob();
+          const blob = await (
+            await request(`/incidents/${encodeURIComponent(incidentId)}/evidence/${e.sha256}`)
+          ).blob();
           return URL.createObjectURL(blob);
         } catch {
           return '';
@@ -181,7 +211,9 @@ class Queue {
     if (this.done || this.items.length - this.index > 5) return;
     const query = new URLSearchParams({ status: 'pending', limit: '25' });
     if (this.cursor !== null) query.set('cursor', this.cursor);
-    const page = /** @type {{ items: Incident[], nextCursor: string | null }} */ (await api(`/incidents?${query.toString()}`));
+    const page = /** @type {{ items: Incident[], nextCursor: string | null }} */ (
+      await api(`/incidents?${query.toString()}`)
+    );
     this.items.push(...page.items);
     this.cursor = page.nextCursor;
     this.done = page.nextCursor === null;
@@ -214,37 +246,76 @@ async function renderCurrent() {
   const main = byId('main');
   const current = queue.prepare(queue.index);
   if (current === undefined) {
-    main.replaceChildren(el('h1', {}, ['Queue']), el('p', { 'data-testid': 'queue-empty' }, ['No incidents waiting for review.']));
+    main.replaceChildren(
+      el('h1', {}, ['Queue']),
+      el('p', { 'data-testid': 'queue-empty' }, ['No incidents waiting for review.']),
+    );
     return;
   }
   // The next one is fetched while this one is on screen, so it appears at once after a verdict.
   queue.prepare(queue.index + 1);
   const { detail, images } = await current;
-  const comment = /** @type {HTMLInputElement} */ (el('input', { id: 'comment', placeholder: 'comment (optional)', 'aria-label': 'comment' }));
-  const confirm = el('button', { class: 'confirm', id: 'confirm', type: 'button' }, ['Confirm ', el('kbd', {}, ['c'])]);
-  const dismiss = el('button', { class: 'dismiss', id: 'dismiss', type: 'button' }, ['Dismiss ', el('kbd', {}, ['d'])]);
+  const comment = /** @type {HTMLInputElement} */ (
+    el('input', { id: 'comment', placeholder: 'comment (optional)', 'aria-label': 'comment' })
+  );
+  const confirm = el('button', { class: 'confirm', id: 'confirm', type: 'button' }, [
+    'Confirm ',
+    el('kbd', {}, ['c']),
+  ]);
+  const dismiss = el('button', { class: 'dismiss', id: 'dismiss', type: 'button' }, [
+    'Dismiss ',
+    el('kbd', {}, ['d']),
+  ]);
   const skip = el('button', { id: 'skip', type: 'button' }, ['Skip ', el('kbd', {}, ['j'])]);
   confirm.addEventListener('click', () => void review('confirm', comment.value));
   dismiss.addEventListener('click', () => void review('dismiss', comment.value));
   skip.addEventListener('click', () => void move(1));
-  const card = el('section', { class: 'card', 'data-testid': 'incident', 'data-incident-id': detail.incidentId, 'data-salon-id': detail.salonId }, [
-    el('h2', {}, [`${detail.standard.replace('_', ' ')} · ${detail.salonId}`]),
-    el('p', {}, [detail.summary]),
-    el('p', { class: 'muted' }, [
-      `camera ${detail.cameraId} · ${when(detail.startedAt)}${detail.endedAt === null ? ' (ongoing)' : ` – ${when(detail.endedAt)}`} · measured ${detail.measured} vs threshold ${detail.threshold}`,
-    ]),
-    el(
-      'div',
-      { class: 'snapshots' },
-      images.length === 0 ? [el('p', { class: 'muted' }, ['no snapshots'])] : images.map((src, i) => (src === '' ? el('span', { class: 'muted' }, ['snapshot unavailable']) : el('img', { src, alt: `snapshot ${i + 1}` }))),
-    ),
-    el('div', { class: 'actions' }, [comment, confirm, dismiss, skip]),
-    el('p', { class: 'muted' }, [
-      `${queue.items.length - queue.index}${queue.done ? '' : '+'} waiting · `,
-      el('kbd', {}, ['c']), ' confirm · ', el('kbd', {}, ['d']), ' dismiss · ', el('kbd', {}, ['j']), '/', el('kbd', {}, ['k']), ' next/previous · ', el('kbd', {}, ['/']), ' comment',
-    ]),
-    detail.reviews.length === 0 ? '' : el('p', { class: 'muted' }, [`earlier reviews: ${detail.reviews.map((r) => `${r.verdict} by ${r.reviewer}`).join(', ')}`]),
-  ]);
+  const card = el(
+    'section',
+    {
+      class: 'card',
+      'data-testid': 'incident',
+      'data-incident-id': detail.incidentId,
+      'data-salon-id': detail.salonId,
+    },
+    [
+      el('h2', {}, [`${detail.standard.replace('_', ' ')} · ${detail.salonId}`]),
+      el('p', {}, [detail.summary]),
+      el('p', { class: 'muted' }, [
+        `camera ${detail.cameraId} · ${when(detail.startedAt)}${detail.endedAt === null ? ' (ongoing)' : ` – ${when(detail.endedAt)}`} · measured ${detail.measured} vs threshold ${detail.threshold}`,
+      ]),
+      el(
+        'div',
+        { class: 'snapshots' },
+        images.length === 0
+          ? [el('p', { class: 'muted' }, ['no snapshots'])]
+          : images.map((src, i) =>
+              src === ''
+                ? el('span', { class: 'muted' }, ['snapshot unavailable'])
+                : el('img', { src, alt: `snapshot ${i + 1}` }),
+            ),
+      ),
+      el('div', { class: 'actions' }, [comment, confirm, dismiss, skip]),
+      el('p', { class: 'muted' }, [
+        `${queue.items.length - queue.index}${queue.done ? '' : '+'} waiting · `,
+        el('kbd', {}, ['c']),
+        ' confirm · ',
+        el('kbd', {}, ['d']),
+        ' dismiss · ',
+        el('kbd', {}, ['j']),
+        '/',
+        el('kbd', {}, ['k']),
+        ' next/previous · ',
+        el('kbd', {}, ['/']),
+        ' comment',
+      ]),
+      detail.reviews.length === 0
+        ? ''
+        : el('p', { class: 'muted' }, [
+            `earlier reviews: ${detail.reviews.map((r) => `${r.verdict} by ${r.reviewer}`).join(', ')}`,
+          ]),
+    ],
+  );
   main.replaceChildren(el('h1', {}, ['Queue']), card);
 }
 
@@ -263,7 +334,10 @@ async function review(verdict, comment) {
   if (item === undefined) return;
   queue.busy = true;
   try {
-    await api(`/incidents/${encodeURIComponent(item.incidentId)}/reviews`, { method: 'POST', body: { verdict, comment } });
+    await api(`/incidents/${encodeURIComponent(item.incidentId)}/reviews`, {
+      method: 'POST',
+      body: { verdict, comment },
+    });
     toast(`${verdict === 'confirm' ? 'confirmed' : 'dismissed'}: ${item.incidentId.slice(0, 8)}`);
     queue.items.splice(queue.index, 1);
     await queue.fill();
@@ -313,16 +387,42 @@ function chart(days) {
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', 'score trend per standard');
   /** @type {[string, (d: DailyScore) => number | null][]} */
-  const series = [['score', (d) => (d.score === null ? null : d.score / 100)], ...STANDARDS.map((s) => /** @type {[string, (d: DailyScore) => number | null]} */ ([s, (d) => d.standards[s] ?? null]))];
+  const series = [
+    ['score', (d) => (d.score === null ? null : d.score / 100)],
+    ...STANDARDS.map(
+      (s) =>
+        /** @type {[string, (d: DailyScore) => number | null]} */ ([
+          s,
+          (d) => d.standards[s] ?? null,
+        ]),
+    ),
+  ];
   // The axis starts a little below the lowest value: scores live near the top, and a 0-100 axis
   // would draw every trend as a flat line.
-  const lowest = Math.min(1, ...series.flatMap(([, value]) => days.flatMap((d) => { const v = value(d); return v === null ? [] : [v]; })));
+  const lowest = Math.min(
+    1,
+    ...series.flatMap(([, value]) =>
+      days.flatMap((d) => {
+        const v = value(d);
+        return v === null ? [] : [v];
+      }),
+    ),
+  );
   const bottom = Math.max(0, Math.floor(lowest * 10 - 0.5) / 10);
-  const x = (/** @type {number} */ i) => pad + (days.length <= 1 ? 0 : (i * (width - 2 * pad)) / (days.length - 1));
-  const y = (/** @type {number} */ v) => height - pad - ((v - bottom) / (1 - bottom)) * (height - 2 * pad);
+  const x = (/** @type {number} */ i) =>
+    pad + (days.length <= 1 ? 0 : (i * (width - 2 * pad)) / (days.length - 1));
+  const y = (/** @type {number} */ v) =>
+    height - pad - ((v - bottom) / (1 - bottom)) * (height - 2 * pad);
   for (const v of [bottom, (bottom + 1) / 2, 1]) {
     const line = document.createElementNS(ns, 'line');
-    for (const [k, val] of Object.entries({ x1: pad, x2: width - pad, y1: y(v), y2: y(v), stroke: '#d9d9de' })) line.setAttribute(k, String(val));
+    for (const [k, val] of Object.entries({
+      x1: pad,
+      x2: width - pad,
+      y1: y(v),
+      y2: y(v),
+      stroke: '#d9d9de',
+    }))
+      line.setAttribute(k, String(val));
     const label = document.createElementNS(ns, 'text');
     label.setAttribute('x', '2');
     label.setAttribute('y', String(y(v) + 4));
@@ -368,10 +468,20 @@ async function showOwner(generation) {
   const salon = salons.find((s) => s.id === salonId) ?? salons[0];
   if (salon === undefined) return;
 
-  const picker = /** @type {HTMLSelectElement} */ (el('select', { id: 'salon', 'aria-label': 'salon' }, salons.map((s) => el('option', { value: s.id }, [`${s.name} (${s.id})`]))));
+  const picker = /** @type {HTMLSelectElement} */ (
+    el(
+      'select',
+      { id: 'salon', 'aria-label': 'salon' },
+      salons.map((s) => el('option', { value: s.id }, [`${s.name} (${s.id})`])),
+    )
+  );
   picker.value = salon.id;
-  const fromInput = /** @type {HTMLInputElement} */ (el('input', { type: 'date', id: 'from', value: from }));
-  const toInput = /** @type {HTMLInputElement} */ (el('input', { type: 'date', id: 'to', value: to }));
+  const fromInput = /** @type {HTMLInputElement} */ (
+    el('input', { type: 'date', id: 'from', value: from })
+  );
+  const toInput = /** @type {HTMLInputElement} */ (
+    el('input', { type: 'date', id: 'to', value: to })
+  );
   const go = () => {
     location.hash = `#/owner?${new URLSearchParams({ salon: picker.value, from: fromInput.value, to: toInput.value }).toString()}`;
   };
@@ -379,11 +489,15 @@ async function showOwner(generation) {
 
   const range = new URLSearchParams({ from, to }).toString();
   const [scores, ranking, incidents] = await Promise.all([
-    /** @type {Promise<{ days: DailyScore[] }>} */ (api(`/salons/${encodeURIComponent(salon.id)}/scores?${range}`)),
+    /** @type {Promise<{ days: DailyScore[] }>} */ (
+      api(`/salons/${encodeURIComponent(salon.id)}/scores?${range}`)
+    ),
     /** @type {Promise<{ total: number, entries: { rank: number, salonId: string, score: number }[] }>} */ (
       api(`/rankings/salons?${range}&regionId=${encodeURIComponent(salon.regionId)}`)
     ),
-    /** @type {Promise<{ items: Incident[] }>} */ (api(`/incidents?salonId=${encodeURIComponent(salon.id)}&from=${from}T00:00:00Z&limit=50`)),
+    /** @type {Promise<{ items: Incident[] }>} */ (
+      api(`/incidents?salonId=${encodeURIComponent(salon.id)}&from=${from}T00:00:00Z&limit=50`)
+    ),
   ]);
   // A newer navigation started while these were loading: it renders, this one does not.
   if (generation !== routing) return;
@@ -403,28 +517,57 @@ async function showOwner(generation) {
     el('h1', {}, [salon.name]),
     el('div', { class: 'actions' }, [picker, fromInput, toInput]),
     el('div', { class: 'grid' }, [
-      el('section', { class: 'card' }, [el('div', { class: 'muted' }, ['mean daily score']), el('div', { class: 'big', 'data-testid': 'mean-score' }, [mean === null ? '–' : mean.toFixed(2)])]),
+      el('section', { class: 'card' }, [
+        el('div', { class: 'muted' }, ['mean daily score']),
+        el('div', { class: 'big', 'data-testid': 'mean-score' }, [
+          mean === null ? '–' : mean.toFixed(2),
+        ]),
+      ]),
       el('section', { class: 'card' }, [
         el('div', { class: 'muted' }, [`rank in ${salon.regionId}`]),
-        el('div', { class: 'big', 'data-testid': 'rank' }, [position === undefined ? '–' : `${position.rank} / ${ranking.total}`]),
+        el('div', { class: 'big', 'data-testid': 'rank' }, [
+          position === undefined ? '–' : `${position.rank} / ${ranking.total}`,
+        ]),
       ]),
     ]),
     el('section', { class: 'card' }, [el('h2', {}, ['Score trend']), chart(scores.days), legend]),
     el('section', { class: 'card' }, [
       el('h2', {}, ['Days']),
       el('table', { 'data-testid': 'days' }, [
-        el('tr', {}, [el('th', {}, ['day']), el('th', {}, ['score']), ...STANDARDS.map((s) => el('th', {}, [s.replace('_', ' ')]))]),
+        el('tr', {}, [
+          el('th', {}, ['day']),
+          el('th', {}, ['score']),
+          ...STANDARDS.map((s) => el('th', {}, [s.replace('_', ' ')])),
+        ]),
         ...scores.days
           .slice()
           .reverse()
-          .map((d) => el('tr', { 'data-day': d.day }, [el('td', {}, [d.day]), el('td', { 'data-testid': `score-${d.day}` }, [d.score === null ? '–' : d.score.toFixed(2)]), ...STANDARDS.map((s) => el('td', {}, [pct(d.standards[s] ?? null)]))])),
+          .map((d) =>
+            el('tr', { 'data-day': d.day }, [
+              el('td', {}, [d.day]),
+              el('td', { 'data-testid': `score-${d.day}` }, [
+                d.score === null ? '–' : d.score.toFixed(2),
+              ]),
+              ...STANDARDS.map((s) => el('td', {}, [pct(d.standards[s] ?? null)])),
+            ]),
+          ),
       ]),
     ]),
     el('section', { class: 'card' }, [
       el('h2', {}, ['Confirmed incidents']),
       incidents.items.length === 0
         ? el('p', { class: 'muted' }, ['none in this period'])
-        : el('table', { 'data-testid': 'incidents' }, incidents.items.map((i) => el('tr', {}, [el('td', {}, [when(i.startedAt)]), el('td', {}, [i.standard.replace('_', ' ')]), el('td', {}, [i.summary])]))),
+        : el(
+            'table',
+            { 'data-testid': 'incidents' },
+            incidents.items.map((i) =>
+              el('tr', {}, [
+                el('td', {}, [when(i.startedAt)]),
+                el('td', {}, [i.standard.replace('_', ' ')]),
+                el('td', {}, [i.summary]),
+              ]),
+            ),
+          ),
     ]),
   );
 }

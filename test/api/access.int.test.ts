@@ -23,10 +23,13 @@ interface Case {
   readonly expect: Record<Who, readonly [number, number]>;
 }
 
-const staffOk = (status = 200) => ({ admin: [status, status], reviewer: [status, status] }) as const;
+const staffOk = (status = 200) =>
+  ({ admin: [status, status], reviewer: [status, status] }) as const;
 
 function pick(world: World, salonId: string): IncidentEvent {
-  const incident = world.incidents.find((e) => e.salonId === salonId && e.payload.evidence.length > 0);
+  const incident = world.incidents.find(
+    (e) => e.salonId === salonId && e.payload.evidence.length > 0,
+  );
   assert.ok(incident, `fixture has an incident with evidence in ${salonId}`);
   return incident;
 }
@@ -36,7 +39,9 @@ test('access matrix: every route, every role, own partner and the other one', as
   const [from, to] = [world.days[0] ?? '', world.days.at(-1) ?? ''];
   const salon = { A: 'salon-0001', B: 'salon-0002' } as const;
   const incident = { A: pick(world, salon.A), B: pick(world, salon.B) };
-  const pending = world.incidents.find((e) => e.salonId === salon.A && e.payload.incidentId !== incident.A.payload.incidentId);
+  const pending = world.incidents.find(
+    (e) => e.salonId === salon.A && e.payload.incidentId !== incident.A.payload.incidentId,
+  );
   assert.ok(pending);
   const sha = (side: Side) => incident[side].payload.evidence[0]?.sha256 ?? '';
   const id = (side: Side) => incident[side].payload.incidentId;
@@ -53,22 +58,64 @@ test('access matrix: every route, every role, own partner and the other one', as
     assert.equal(confirmed.statusCode, 201, confirmed.body);
   }
 
-  const own = (status = 200) => ({ ...staffOk(status), anonymous: [401, 401], ownerA: [status, 404] }) as const;
+  const own = (status = 200) =>
+    ({ ...staffOk(status), anonymous: [401, 401], ownerA: [status, 404] }) as const;
   const cases: Case[] = [
-    { method: 'GET', route: '/api/v1/me', url: () => '/api/v1/me', expect: { ...staffOk(), anonymous: [401, 401], ownerA: [200, 200] } },
-    { method: 'GET', route: '/api/v1/salons', url: () => '/api/v1/salons', expect: { ...staffOk(), anonymous: [401, 401], ownerA: [200, 200] } },
-    { method: 'GET', route: '/api/v1/salons/{salonId}', url: (s) => `/api/v1/salons/${salon[s]}`, expect: own() },
-    { method: 'GET', route: '/api/v1/salons/{salonId}/scores', url: (s) => `/api/v1/salons/${salon[s]}/scores?from=${from}&to=${to}`, expect: own() },
+    {
+      method: 'GET',
+      route: '/api/v1/me',
+      url: () => '/api/v1/me',
+      expect: { ...staffOk(), anonymous: [401, 401], ownerA: [200, 200] },
+    },
+    {
+      method: 'GET',
+      route: '/api/v1/salons',
+      url: () => '/api/v1/salons',
+      expect: { ...staffOk(), anonymous: [401, 401], ownerA: [200, 200] },
+    },
+    {
+      method: 'GET',
+      route: '/api/v1/salons/{salonId}',
+      url: (s) => `/api/v1/salons/${salon[s]}`,
+      expect: own(),
+    },
+    {
+      method: 'GET',
+      route: '/api/v1/salons/{salonId}/scores',
+      url: (s) => `/api/v1/salons/${salon[s]}/scores?from=${from}&to=${to}`,
+      expect: own(),
+    },
     {
       method: 'GET',
       route: '/api/v1/rankings/salons',
-      url: (s) => `/api/v1/rankings/salons?from=${from}&to=${to}&regionId=${s === 'A' ? 'region-1' : 'region-2'}`,
+      url: (s) =>
+        `/api/v1/rankings/salons?from=${from}&to=${to}&regionId=${s === 'A' ? 'region-1' : 'region-2'}`,
       expect: { ...staffOk(), anonymous: [401, 401], ownerA: [200, 200] },
     },
-    { method: 'GET', route: '/api/v1/rankings/regions', url: () => `/api/v1/rankings/regions?from=${from}&to=${to}`, expect: { ...staffOk(), anonymous: [401, 401], ownerA: [200, 200] } },
-    { method: 'GET', route: '/api/v1/incidents', url: (s) => `/api/v1/incidents?salonId=${salon[s]}`, expect: own() },
-    { method: 'GET', route: '/api/v1/incidents/{incidentId}', url: (s) => `/api/v1/incidents/${id(s)}`, expect: own() },
-    { method: 'GET', route: '/api/v1/incidents/{incidentId}/evidence/{sha256}', url: (s) => `/api/v1/incidents/${id(s)}/evidence/${sha(s)}`, expect: own() },
+    {
+      method: 'GET',
+      route: '/api/v1/rankings/regions',
+      url: () => `/api/v1/rankings/regions?from=${from}&to=${to}`,
+      expect: { ...staffOk(), anonymous: [401, 401], ownerA: [200, 200] },
+    },
+    {
+      method: 'GET',
+      route: '/api/v1/incidents',
+      url: (s) => `/api/v1/incidents?salonId=${salon[s]}`,
+      expect: own(),
+    },
+    {
+      method: 'GET',
+      route: '/api/v1/incidents/{incidentId}',
+      url: (s) => `/api/v1/incidents/${id(s)}`,
+      expect: own(),
+    },
+    {
+      method: 'GET',
+      route: '/api/v1/incidents/{incidentId}/evidence/{sha256}',
+      url: (s) => `/api/v1/incidents/${id(s)}/evidence/${sha(s)}`,
+      expect: own(),
+    },
     {
       method: 'POST',
       route: '/api/v1/incidents/{incidentId}/reviews',
@@ -76,19 +123,31 @@ test('access matrix: every route, every role, own partner and the other one', as
       body: { verdict: 'confirm', comment: 'matrix' },
       expect: { ...staffOk(201), anonymous: [401, 401], ownerA: [403, 403] },
     },
-    { method: 'GET', route: '/api/v1/standards', url: () => '/api/v1/standards', expect: { ...staffOk(), anonymous: [401, 401], ownerA: [200, 200] } },
+    {
+      method: 'GET',
+      route: '/api/v1/standards',
+      url: () => '/api/v1/standards',
+      expect: { ...staffOk(), anonymous: [401, 401], ownerA: [200, 200] },
+    },
     {
       method: 'PUT',
       route: '/api/v1/standards',
       url: () => '/api/v1/standards',
       body: { queue: { maxLength: 4 } },
-      expect: { admin: [200, 200], reviewer: [403, 403], anonymous: [401, 401], ownerA: [403, 403] },
+      expect: {
+        admin: [200, 200],
+        reviewer: [403, 403],
+        anonymous: [401, 401],
+        ownerA: [403, 403],
+      },
     },
   ];
 
   // Every documented route has a row, and nothing else is under /api/v1.
   await world.app.ready();
-  const documented = Object.entries((world.app.swagger() as { paths: Record<string, Record<string, unknown>> }).paths)
+  const documented = Object.entries(
+    (world.app.swagger() as { paths: Record<string, Record<string, unknown>> }).paths,
+  )
     .flatMap(([route, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${route}`))
     .filter((r) => r.includes(' /api/v1/'))
     .sort();
@@ -116,30 +175,73 @@ test('access matrix: every route, every role, own partner and the other one', as
       for (const [i, side] of (['A', 'B'] as const).entries()) {
         const response = await call(c, side, tokens[who]);
         const expected = c.expect[who][i];
-        assert.equal(response.statusCode, expected, `${who} ${c.method} ${c.url(side)}: ${response.body.slice(0, 200)}`);
+        assert.equal(
+          response.statusCode,
+          expected,
+          `${who} ${c.method} ${c.url(side)}: ${response.body.slice(0, 200)}`,
+        );
         if (response.statusCode >= 400) {
-          assert.deepEqual(Object.keys(response.json<object>()).sort(), ['code', 'message'], 'an error carries no data');
+          assert.deepEqual(
+            Object.keys(response.json<object>()).sort(),
+            ['code', 'message'],
+            'an error carries no data',
+          );
         }
         if (who === 'ownerA') {
           const text = response.rawPayload.toString('latin1');
-          for (const secret of foreign) assert.ok(!text.includes(secret), `owner A received ${secret} from ${c.method} ${c.url(side)}`);
-          if (c.route.includes('/evidence/') && side === 'B') assert.notEqual(response.headers['content-type'], 'image/jpeg');
+          for (const secret of foreign)
+            assert.ok(
+              !text.includes(secret),
+              `owner A received ${secret} from ${c.method} ${c.url(side)}`,
+            );
+          if (c.route.includes('/evidence/') && side === 'B')
+            assert.notEqual(response.headers['content-type'], 'image/jpeg');
         }
       }
     }
   }
 
   // The lists an owner gets are theirs, and of their incidents only the confirmed ones.
-  const salons = await world.app.inject({ url: '/api/v1/salons', headers: bearer(world.tokens.ownerA) });
-  assert.deepEqual(salons.json<{ items: { id: string }[] }>().items.map((s) => s.id), ['salon-0001', 'salon-0003']);
-  const list = await world.app.inject({ url: '/api/v1/incidents?limit=200', headers: bearer(world.tokens.ownerA) });
-  const items = list.json<{ items: { incidentId: string; salonId: string; status: string }[] }>().items;
-  assert.deepEqual(items.map((i) => i.incidentId), [id('A')]);
-  const hidden = await world.app.inject({ url: `/api/v1/incidents/${pending.payload.incidentId}`, headers: bearer(world.tokens.ownerA) });
-  assert.equal(hidden.statusCode, 404, 'an unreviewed incident of the own salon is not shown to the owner');
-  const ownerB = await world.app.inject({ url: `/api/v1/incidents/${id('B')}`, headers: bearer(world.tokens.ownerB) });
-  assert.equal(ownerB.statusCode, 200, 'the other owner does see it: the 404 above was about the partner');
-  const ranking = await world.app.inject({ url: `/api/v1/rankings/salons?from=${from}&to=${to}`, headers: bearer(world.tokens.ownerA) });
+  const salons = await world.app.inject({
+    url: '/api/v1/salons',
+    headers: bearer(world.tokens.ownerA),
+  });
+  assert.deepEqual(
+    salons.json<{ items: { id: string }[] }>().items.map((s) => s.id),
+    ['salon-0001', 'salon-0003'],
+  );
+  const list = await world.app.inject({
+    url: '/api/v1/incidents?limit=200',
+    headers: bearer(world.tokens.ownerA),
+  });
+  const items = list.json<{ items: { incidentId: string; salonId: string; status: string }[] }>()
+    .items;
+  assert.deepEqual(
+    items.map((i) => i.incidentId),
+    [id('A')],
+  );
+  const hidden = await world.app.inject({
+    url: `/api/v1/incidents/${pending.payload.incidentId}`,
+    headers: bearer(world.tokens.ownerA),
+  });
+  assert.equal(
+    hidden.statusCode,
+    404,
+    'an unreviewed incident of the own salon is not shown to the owner',
+  );
+  const ownerB = await world.app.inject({
+    url: `/api/v1/incidents/${id('B')}`,
+    headers: bearer(world.tokens.ownerB),
+  });
+  assert.equal(
+    ownerB.statusCode,
+    200,
+    'the other owner does see it: the 404 above was about the partner',
+  );
+  const ranking = await world.app.inject({
+    url: `/api/v1/rankings/salons?from=${from}&to=${to}`,
+    headers: bearer(world.tokens.ownerA),
+  });
   const body = ranking.json<{ total: number; entries: { salonId: string }[] }>();
   assert.equal(body.total, 4);
   assert.deepEqual(body.entries.map((e) => e.salonId).sort(), ['salon-0001', 'salon-0003']);

@@ -15,13 +15,23 @@ import { loadMigrations } from '../../clickhouse/migrate.js';
 import { joinSql, sql, type Sql, type SqlValue } from '../../clickhouse/sql.js';
 import { REPO_ROOT } from '../../common/paths.js';
 import { clickhouseStore, STANDARDS_TABLE_DDL } from '../../api/clickhouse-store.js';
-import { daysEnding, fixtureIncidents, fixtureRollups, fixtureSalons, insertIncidents, insertSalons } from '../../api/fixtures.js';
+import {
+  daysEnding,
+  fixtureIncidents,
+  fixtureRollups,
+  fixtureSalons,
+  insertIncidents,
+  insertSalons,
+} from '../../api/fixtures.js';
 import { clickhouseScores } from '../../api/scores.js';
 import { testDatabase } from './harness.js';
 
-const python = process.env['SALONWATCH_CHDB_PYTHON'] ?? path.join(REPO_ROOT, '.state', 'api-venv', 'bin', 'python');
+const python =
+  process.env['SALONWATCH_CHDB_PYTHON'] ??
+  path.join(REPO_ROOT, '.state', 'api-venv', 'bin', 'python');
 const runner = path.join(REPO_ROOT, 'test', 'dashboards', 'chdb_run.py');
-const hasChdb = existsSync(runner) && spawnSync(python, ['-c', 'import chdb'], { stdio: 'ignore' }).status === 0;
+const hasChdb =
+  existsSync(runner) && spawnSync(python, ['-c', 'import chdb'], { stdio: 'ignore' }).status === 0;
 
 /** Records every query, command and inserted row, passing them on to the real 18.16 server. */
 function recording(inner: ClickHouse) {
@@ -56,41 +66,88 @@ function recording(inner: ClickHouse) {
   return { ch, queries, rowCounts, inserts };
 }
 
-test('every statement of the API store runs on a current ClickHouse (chDB)', { skip: hasChdb ? false : `${python} has no chdb, or ${runner} is missing` }, async (t) => {
-  const { ch: real } = await testDatabase(t);
-  const { ch, queries, rowCounts, inserts } = recording(real);
-  const now = new Date('2026-11-20T12:00:00.000Z');
-  const salons = fixtureSalons({ salons: 3, partners: 2, regions: 2 });
-  const days = daysEnding(now, 5);
-  const incidents = fixtureIncidents({ salons, from: new Date(`${days[0] ?? ''}T00:00:00Z`), to: now, perSalonPerDay: 2, seed: 3, evidence: ['a'.repeat(64)] });
-  await insertSalons(ch, salons, now);
-  await ch.insert('rollup_daily', fixtureRollups(salons, days, 1));
-  await insertIncidents(ch, incidents, salons);
+test(
+  'every statement of the API store runs on a current ClickHouse (chDB)',
+  { skip: hasChdb ? false : `${python} has no chdb, or ${runner} is missing` },
+  async (t) => {
+    const { ch: real } = await testDatabase(t);
+    const { ch, queries, rowCounts, inserts } = recording(real);
+    const now = new Date('2026-11-20T12:00:00.000Z');
+    const salons = fixtureSalons({ salons: 3, partners: 2, regions: 2 });
+    const days = daysEnding(now, 5);
+    const incidents = fixtureIncidents({
+      salons,
+      from: new Date(`${days[0] ?? ''}T00:00:00Z`),
+      to: now,
+      perSalonPerDay: 2,
+      seed: 3,
+      evidence: ['a'.repeat(64)],
+    });
+    await insertSalons(ch, salons, now);
+    await ch.insert('rollup_daily', fixtureRollups(salons, days, 1));
+    await insertIncidents(ch, incidents, salons);
 
-  const store = clickhouseStore(ch, clickhouseScores(ch));
-  const first = incidents[0]?.payload.incidentId ?? '';
-  await store.ping();
-  await store.salons();
-  await store.addReview({ incidentId: first, salonId: incidents[0]?.salonId ?? '', reviewer: 'r', verdict: 'dismiss', comment: "it's fine", reviewedAt: now.toISOString() });
-  await store.saveStandards({ queue: { maxLength: 4 } }, 'admin', now.toISOString());
-  await store.standards();
-  const page = await store.incidents({ salonIds: null, statuses: ['pending'], limit: 5 });
-  await store.incidents({ salonIds: ['salon-0001'], statuses: null, standard: 'greeting', from: `${days[0] ?? ''}T00:00:00Z`, limit: 3 });
-  const last = page.at(-1);
-  if (last !== undefined) await store.incidents({ salonIds: null, statuses: null, after: last, limit: 5 });
-  assert.ok((await store.incident(first))?.reviews.length === 1);
-  await store.dailyScores('salon-0001', days[0] ?? '', days.at(-1) ?? '');
-  await store.salonRanking(days[0] ?? '', days.at(-1) ?? '', 'region-1');
-  await store.regionRanking(days[0] ?? '', days.at(-1) ?? '');
+    const store = clickhouseStore(ch, clickhouseScores(ch));
+    const first = incidents[0]?.payload.incidentId ?? '';
+    await store.ping();
+    await store.salons();
+    await store.addReview({
+      incidentId: first,
+      salonId: incidents[0]?.salonId ?? '',
+      reviewer: 'r',
+      verdict: 'dismiss',
+      comment: "it's fine",
+      reviewedAt: now.toISOString(),
+    });
+    await store.saveStandards({ queue: { maxLength: 4 } }, 'admin', now.toISOString());
+    await store.standards();
+    const page = await store.incidents({ salonIds: null, statuses: ['pending'], limit: 5 });
+    await store.incidents({
+      salonIds: ['salon-0001'],
+      statuses: null,
+      standard: 'greeting',
+      from: `${days[0] ?? ''}T00:00:00Z`,
+      limit: 3,
+    });
+    const last = page.at(-1);
+    if (last !== undefined)
+      await store.incidents({ salonIds: null, statuses: null, after: last, limit: 5 });
+    assert.ok((await store.incident(first))?.reviews.length === 1);
+    await store.dailyScores('salon-0001', days[0] ?? '', days.at(-1) ?? '');
+    await store.salonRanking(days[0] ?? '', days.at(-1) ?? '', 'region-1');
+    await store.regionRanking(days[0] ?? '', days.at(-1) ?? '');
 
-  const setup = [...(await loadMigrations()).flatMap((m) => m.statements), STANDARDS_TABLE_DDL.text, ...inserts];
-  const request = JSON.stringify({ setup, queries: queries.map((q, i) => ({ key: String(i), sql: q })) });
-  const result = spawnSync(python, [runner], { input: request, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  assert.equal(result.status, 0, result.stderr);
-  const answer = JSON.parse(result.stdout) as { version: string; results: ({ key: string; error?: string; rows?: number })[] };
-  t.diagnostic(`chDB ClickHouse ${answer.version}: ${answer.results.length} statements`);
-  const failures = answer.results.filter((r) => r.error !== undefined).map((r) => `${queries[Number(r.key)]?.replace(/\s+/g, ' ').slice(0, 300) ?? ''}\n  -> ${r.error ?? ''}`);
-  assert.deepEqual(failures, []);
-  // Same data, same statements: the same number of rows on both releases.
-  assert.deepEqual(answer.results.map((r) => r.rows), rowCounts);
-});
+    const setup = [
+      ...(await loadMigrations()).flatMap((m) => m.statements),
+      STANDARDS_TABLE_DDL.text,
+      ...inserts,
+    ];
+    const request = JSON.stringify({
+      setup,
+      queries: queries.map((q, i) => ({ key: String(i), sql: q })),
+    });
+    const result = spawnSync(python, [runner], {
+      input: request,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    assert.equal(result.status, 0, result.stderr);
+    const answer = JSON.parse(result.stdout) as {
+      version: string;
+      results: { key: string; error?: string; rows?: number }[];
+    };
+    t.diagnostic(`chDB ClickHouse ${answer.version}: ${answer.results.length} statements`);
+    const failures = answer.results
+      .filter((r) => r.error !== undefined)
+      .map(
+        (r) =>
+          `${queries[Number(r.key)]?.replace(/\s+/g, ' ').slice(0, 300) ?? ''}\n  -> ${r.error ?? ''}`,
+      );
+    assert.deepEqual(failures, []);
+    // Same data, same statements: the same number of rows on both releases.
+    assert.deepEqual(
+      answer.results.map((r) => r.rows),
+      rowCounts,
+    );
+  },
+);

@@ -59,7 +59,12 @@ export interface World {
   readonly incidents: readonly IncidentEvent[];
   readonly evidence: readonly string[];
   readonly days: readonly string[];
-  readonly tokens: { readonly admin: string; readonly reviewer: string; readonly ownerA: string; readonly ownerB: string };
+  readonly tokens: {
+    readonly admin: string;
+    readonly reviewer: string;
+    readonly ownerA: string;
+    readonly ownerB: string;
+  };
   token(request: Omit<TokenRequest, 'ttlS'> & { ttlS?: number }, nowS?: number): Promise<string>;
 }
 
@@ -96,12 +101,17 @@ export async function startWorld(t: TestContext, options: WorldOptions = {}): Pr
   await insertIncidents(ch, incidents, salons);
 
   const store = clickhouseStore(ch, sharedScores(clickhouseScores(ch)));
-  const app = await buildServer({ store, verifier: createVerifier({ kind: 'secret', secret: SECRET }), evidenceDir });
+  const app = await buildServer({
+    store,
+    verifier: createVerifier({ kind: 'secret', secret: SECRET }),
+    evidenceDir,
+  });
   t.after(() => app.close());
   await app.ready();
 
   const nowS = Math.floor(Date.now() / 1000);
-  const token = (request: Omit<TokenRequest, 'ttlS'> & { ttlS?: number }, at = nowS) => issueToken({ ttlS: 3600, ...request }, SECRET, at);
+  const token = (request: Omit<TokenRequest, 'ttlS'> & { ttlS?: number }, at = nowS) =>
+    issueToken({ ttlS: 3600, ...request }, SECRET, at);
   return {
     ch,
     app,

@@ -12,7 +12,19 @@ function counting() {
       calls.push(`d:${salonId}`);
       await Promise.resolve();
       if (fail) throw new Error('down');
-      return [{ day: '2026-11-01', score: calls.length, standards: { greeting: 1, queue_length: 1, waiting_time: 1, staff_presence: 1, camera_coverage: 1 } }];
+      return [
+        {
+          day: '2026-11-01',
+          score: calls.length,
+          standards: {
+            greeting: 1,
+            queue_length: 1,
+            waiting_time: 1,
+            staff_presence: 1,
+            camera_coverage: 1,
+          },
+        },
+      ];
     },
     salonRanking: async () => {
       calls.push('s');
@@ -28,14 +40,22 @@ function counting() {
       invalidated += 1;
     },
   };
-  return { source, calls, setFail: (value: boolean) => (fail = value), invalidations: () => invalidated };
+  return {
+    source,
+    calls,
+    setFail: (value: boolean) => (fail = value),
+    invalidations: () => invalidated,
+  };
 }
 
 test('concurrent identical requests share one query; answers live for the TTL', async () => {
   let clock = 0;
   const { source, calls } = counting();
   const shared = sharedScores(source, 5000, () => clock);
-  const [a, b] = await Promise.all([shared.dailyScores('s1', 'x', 'y'), shared.dailyScores('s1', 'x', 'y')]);
+  const [a, b] = await Promise.all([
+    shared.dailyScores('s1', 'x', 'y'),
+    shared.dailyScores('s1', 'x', 'y'),
+  ]);
   assert.equal(a, b);
   assert.deepEqual(calls, ['d:s1']);
   await shared.dailyScores('s2', 'x', 'y');

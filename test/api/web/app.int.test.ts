@@ -57,7 +57,9 @@ test('a reviewer dismisses an incident and the owner sees the score change', asy
   for (let i = 0; i < 60 && (await card.getAttribute('data-salon-id')) !== 'salon-0001'; i++) {
     const shown = await card.getAttribute('data-incident-id');
     await reviewer.keyboard.press('j');
-    await reviewer.locator(`[data-testid=incident]:not([data-incident-id="${shown ?? ''}"])`).waitFor();
+    await reviewer
+      .locator(`[data-testid=incident]:not([data-incident-id="${shown ?? ''}"])`)
+      .waitFor();
   }
   const incidentId = await card.getAttribute('data-incident-id');
   assert.equal(await card.getAttribute('data-salon-id'), 'salon-0001');
@@ -75,7 +77,10 @@ test('a reviewer dismisses an incident and the owner sees the score change', asy
   const cell = owner.locator(`[data-testid="score-${day}"]`);
   await cell.waitFor();
   const before = Number(await cell.textContent());
-  assert.ok(before < 100, `the incident's day has a score below 100: ${before} (${JSON.stringify(incident)})`);
+  assert.ok(
+    before < 100,
+    `the incident's day has a score below 100: ${before} (${JSON.stringify(incident)})`,
+  );
   assert.match((await owner.locator('[data-testid=rank]').textContent()) ?? '', /^\d+ \/ \d+$/);
   await owner.screenshot({ path: path.join(ARTIFACTS, 'owner-before.png'), fullPage: true });
 
@@ -83,7 +88,9 @@ test('a reviewer dismisses an incident and the owner sees the score change', asy
   await reviewer.fill('#comment', 'courier, not a customer');
   await reviewer.locator('#comment').press('Escape');
   await reviewer.keyboard.press('d');
-  await reviewer.locator(`[data-testid=incident]:not([data-incident-id="${incidentId ?? ''}"])`).waitFor();
+  await reviewer
+    .locator(`[data-testid=incident]:not([data-incident-id="${incidentId ?? ''}"])`)
+    .waitFor();
   await reviewer.screenshot({ path: path.join(ARTIFACTS, 'queue-after.png'), fullPage: true });
 
   // The owner reloads and sees the day's score rise.
@@ -93,9 +100,18 @@ test('a reviewer dismisses an incident and the owner sees the score change', asy
   await owner.screenshot({ path: path.join(ARTIFACTS, 'owner-after.png'), fullPage: true });
   assert.ok(after > before, `score of ${day} rose after the dismissal: ${before} -> ${after}`);
 
-  const stored = await world.app.inject({ url: `/api/v1/incidents/${incidentId ?? ''}`, headers: { authorization: `Bearer ${world.tokens.admin}` } });
-  const detail = stored.json<{ status: string; reviews: { comment: string; reviewer: string }[] }>();
+  const stored = await world.app.inject({
+    url: `/api/v1/incidents/${incidentId ?? ''}`,
+    headers: { authorization: `Bearer ${world.tokens.admin}` },
+  });
+  const detail = stored.json<{
+    status: string;
+    reviews: { comment: string; reviewer: string }[];
+  }>();
   assert.equal(detail.status, 'dismissed');
-  assert.deepEqual(detail.reviews.map((r) => [r.reviewer, r.comment]), [['rita', 'courier, not a customer']]);
+  assert.deepEqual(
+    detail.reviews.map((r) => [r.reviewer, r.comment]),
+    [['rita', 'courier, not a customer']],
+  );
   assert.deepEqual(errors, [], 'no script errors in the pages');
 });

@@ -11,7 +11,11 @@ import { REPO_ROOT } from '../../../common/paths.js';
 
 test('the web app type-checks (tsc -p api/web)', async () => {
   const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const result = await promisify(execFile)(process.execPath, [tsc, '-p', path.join(REPO_ROOT, 'api', 'web')], { cwd: REPO_ROOT }).then(
+  const result = await promisify(execFile)(
+    process.execPath,
+    [tsc, '-p', path.join(REPO_ROOT, 'api', 'web')],
+    { cwd: REPO_ROOT },
+  ).then(
     () => '',
     (error: unknown) => (error as { stdout?: string }).stdout ?? String(error),
   );
