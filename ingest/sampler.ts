@@ -381,8 +381,9 @@ export class CameraSampler {
 
   private expectedIntervalMs(): number {
     const sampling = 1000 / this.options.fps;
-    // In keyframe mode with an unknown GOP, allow for long GOPs (cameras default to 1-4 s).
-    const keyframe = this.mode === 'keyframe' ? (this.keyframeIntervalS ?? 4) * 1000 : 0;
+    // In keyframe mode with a GOP not yet measured, assume 2 s, a common camera default; the
+    // budget is k of these, so a 4 s GOP still fits.
+    const keyframe = this.mode === 'keyframe' ? (this.keyframeIntervalS ?? 2) * 1000 : 0;
     return Math.max(sampling, keyframe);
   }
 
@@ -452,9 +453,16 @@ export class CameraSampler {
   }
 
   private explain(run: Run, error: Error | undefined): Failure {
-    if (error === undefined) return { cause: 'ended', detail: 'stream ended' };
-    const known = classifyFailure(run.diagnostics);
     const ioTimeoutMs = this.options.ioTimeoutMs ?? 5_000;
+    if (error === undefined) {
+      if (this.options.source.kind === 'file') return { cause: 'ended', detail: 'end of file' };
+      // ffmpeg treats a live stream whose socket timed out as a normal end of input.
+      const quietMs = this.now() - Math.max(run.startedAt, this.lastFrameAt ?? 0);
+      return quietMs >= ioTimeoutMs * 0.9
+        ? { cause: 'timeout', detail: `no data for ${(quietMs / 1000).toFixed(0)} s` }
+        : { cause: 'ended', detail: 'the server ended the stream' };
+    }
+    const known = classifyFailure(run.diagnostics);
     // An RTSP server that accepts the connection and then says nothing makes ffmpeg 5 report only
     // "Invalid data found" once its socket timeout expires; a server talking nonsense makes it
     // complain about the replies first (e.g. "CSeq 1 expected, 0 received").

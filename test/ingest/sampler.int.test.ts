@@ -293,3 +293,27 @@ void test(
     );
   },
 );
+
+void test(
+  'a stream that stops mid-way (server frozen) goes offline, and comes back when it resumes',
+  { timeout: 90_000 },
+  async (t) => {
+    const live = await cameraClip('live');
+    const port = await freePort();
+    const sim = await simulator(t, port, [{ path: 'stall', file: live }], 'stall');
+    const cam = watch(t, 'stall', sim.url('stall'));
+    await waitFor('online', () => stateOf(cam) === 'online', 30_000);
+    // SIGSTOP keeps the TCP connection open but sends nothing: only a timeout can notice.
+    // (The simulator's SIGKILL in t.after ends it even while stopped.)
+    process.kill(sim.pid, 'SIGSTOP');
+    const stoppedAt = Date.now();
+    await waitFor('offline', () => stateOf(cam) === 'offline', 20_000);
+    const reason = cam.sampler.status().health.reason;
+    t.diagnostic(`offline ${Date.now() - stoppedAt} ms after the stream stopped: ${reason}`);
+    assert.match(reason, /^(stalled|timeout):/);
+    process.kill(sim.pid, 'SIGCONT');
+    const resumedAt = Date.now();
+    await waitFor('online again', () => stateOf(cam) === 'online', 15_000);
+    t.diagnostic(`online ${Date.now() - resumedAt} ms after the server resumed`);
+  },
+);
