@@ -117,7 +117,7 @@ export const command: Command = {
     const days = numberOption('days', args.values.days, 365, { min: 31, max: 3650, integer: true });
     const runs = numberOption('runs', args.values.runs, 10, { min: 1, max: 1000, integer: true });
     const database = `salonwatch_bench_scores_${randomBytes(4).toString('hex')}`;
-    const admin = connectClickHouse({ database: 'default' });
+    const admin = connectClickHouse({ database: 'default', requestTimeoutMs: 60_000 });
     await admin.command(sql`CREATE DATABASE ${ident(database)}`);
     const ch = connectClickHouse({ database, requestTimeoutMs: 60_000 });
     try {

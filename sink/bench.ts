@@ -43,7 +43,7 @@ function percentile(sorted: Float64Array, p: number): number {
 }
 
 async function createDatabase(name: string): Promise<ClickHouse> {
-  const admin = connectClickHouse({ database: 'default' });
+  const admin = connectClickHouse({ database: 'default', requestTimeoutMs: 60_000 });
   await admin.command(sql`CREATE DATABASE IF NOT EXISTS ${ident(name)}`);
   await admin.close();
   const ch = connectClickHouse({ database: name, requestTimeoutMs: 60_000 });
@@ -52,7 +52,7 @@ async function createDatabase(name: string): Promise<ClickHouse> {
 }
 
 async function dropDatabase(name: string): Promise<void> {
-  const admin = connectClickHouse({ database: 'default' });
+  const admin = connectClickHouse({ database: 'default', requestTimeoutMs: 60_000 });
   await admin.command(sql`DROP DATABASE IF EXISTS ${ident(name)}`);
   await admin.close();
 }

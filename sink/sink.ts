@@ -145,7 +145,8 @@ export class Sink {
     this.running = false;
     if (this.timer !== undefined) clearInterval(this.timer);
     await this.consumer.stop();
-    if (!this.paused) await this.flushOrPause();
+    // A store may be in flight with more held behind it: store until nothing is held.
+    for (let i = 0; i < 3 && !this.paused && (this.flushing !== undefined || heldCount(this.held) > 0); i++) await this.flushOrPause();
     await this.consumer.disconnect();
     await this.producer.disconnect();
   }

@@ -10,7 +10,7 @@ import { ident, sql } from '../../clickhouse/sql.js';
 
 export async function testDatabase(t: TestContext, prefix = 'sw_test'): Promise<ClickHouse> {
   const name = `${prefix}_${randomBytes(4).toString('hex')}`;
-  const admin = connectClickHouse({ database: 'default' });
+  const admin = connectClickHouse({ database: 'default', requestTimeoutMs: 60_000 });
   await admin.command(sql`CREATE DATABASE IF NOT EXISTS ${ident(name)}`);
   const ch = connectClickHouse({ database: name, requestTimeoutMs: 60_000 });
   t.after(async () => {
