@@ -56,4 +56,12 @@ if [ ! -f "$STATE/kafka/libs/kafka_2.13-$KAFKA_VERSION.jar" ]; then
   mvn -q -B -f infra/kafka/pom.xml dependency:copy-dependencies -DincludeScope=runtime \
     -DoutputDirectory="$STATE/kafka/libs" >/dev/null
 fi
+# 5. Python test tools (schemathesis, chdb) in a virtualenv of their own.
+PY_VENV="$STATE/py-venv"
+if [ ! -f "$PY_VENV/.installed" ] || [ infra/python-tools.txt -nt "$PY_VENV/.installed" ]; then
+  say "installing Python test tools (infra/python-tools.txt)"
+  python3 -m venv "$PY_VENV"
+  "$PY_VENV/bin/pip" install -q --disable-pip-version-check -r infra/python-tools.txt
+  touch "$PY_VENV/.installed"
+fi
 say "ready"

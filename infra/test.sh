@@ -6,6 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 sw() { node bin/salonwatch.js "$@"; }
 
+# The Python test tools bootstrap installed: without them those tests would be skipped.
+STATE=${SALONWATCH_STATE_DIR:-$PWD/.state}
+export SALONWATCH_CHDB_PYTHON=${SALONWATCH_CHDB_PYTHON:-$STATE/py-venv/bin/python}
+export SALONWATCH_SCHEMATHESIS=${SALONWATCH_SCHEMATHESIS:-$STATE/py-venv/bin/st}
+
 started_here=0
 if ! sw stack status >/dev/null 2>&1; then started_here=1; fi
 sw stack up
