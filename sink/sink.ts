@@ -54,6 +54,8 @@ export interface SinkStats {
   readonly batches: number;
   readonly failedStores: number;
   readonly paused: boolean;
+  /** A batch is being stored (raw rows may already be visible, rollups not yet). */
+  readonly storing: boolean;
   readonly held: number;
 }
 
@@ -103,7 +105,7 @@ export class Sink {
   }
 
   stats(): SinkStats {
-    return { ...this.counts, paused: this.paused, held: heldCount(this.held) };
+    return { ...this.counts, paused: this.paused, storing: this.flushing !== undefined || this.paused, held: heldCount(this.held) };
   }
 
   async start(): Promise<void> {
