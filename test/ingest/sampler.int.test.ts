@@ -303,6 +303,8 @@ void test(
     const sim = await simulator(t, port, [{ path: 'stall', file: live }], 'stall');
     const cam = watch(t, 'stall', sim.url('stall'));
     await waitFor('online', () => stateOf(cam) === 'online', 30_000);
+    // Past the connection's start-up backlog (probe buffer), frames arrive at the live rate.
+    await sleep(5_000);
     // SIGSTOP keeps the TCP connection open but sends nothing: only a timeout can notice.
     // (The simulator's SIGKILL in t.after ends it even while stopped.)
     process.kill(sim.pid, 'SIGSTOP');
