@@ -9,21 +9,13 @@ import jpeg from 'jpeg-js';
 import type { ClickHouse } from '../clickhouse/client.js';
 import { assertEvent, STANDARDS, type IncidentEvent, type Standard } from '../events/schema.js';
 import { refreshIncidentDaily } from '../clickhouse/rollups.js';
+import { seededRandom } from '../events/generate.js';
 import { incidentDayRows, incidentRow } from '../sink/rows.js';
 import { writeEvidence } from './evidence-store.js';
 import type { SalonRow } from './store.js';
 
-/** mulberry32: a small seeded PRNG, enough to spread fixtures without `Math.random`. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Fixtures are spread with the backbone's seeded generator: the same seed gives the same data. */
+export const prng = seededRandom;
 
 export interface FleetShape {
   readonly salons: number;

@@ -8,17 +8,8 @@ import type { Frame } from '../../ingest/frame.js';
 export const W = 768;
 export const H = 432;
 
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    // mulberry32
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as prng } from '../../events/generate.js';
+import { seededRandom as prng } from '../../events/generate.js';
 
 /** The static scene's luma at (x, y): shelves, a counter, a door, a floor gradient. */
 function sceneLuma(x: number, y: number): number {
