@@ -6,6 +6,7 @@
  */
 import type { Standard } from '../events/schema.js';
 import type { StandardsOverride } from '../config/standards.js';
+import type { RegionRank, SalonRank } from '../clickhouse/scores.js';
 
 export interface SalonRow {
   readonly id: string;
@@ -26,20 +27,8 @@ export interface DailyScore {
   readonly standards: Readonly<Record<Standard, number | null>>;
 }
 
-export interface SalonRank {
-  readonly rank: number;
-  readonly salonId: string;
-  readonly regionId: string;
-  readonly partnerId: string;
-  readonly score: number;
-}
-
-export interface RegionRank {
-  readonly rank: number;
-  readonly regionId: string;
-  readonly score: number;
-  readonly salons: number;
-}
+// Rankings are the backbone's records (clickhouse/scores.ts); the API serves them as they are.
+export type { RegionRank, SalonRank };
 
 export const INCIDENT_STATUSES = ['pending', 'confirmed', 'dismissed'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];

@@ -190,7 +190,7 @@ function partialSection<P extends TProperties>(section: TObject<P>) {
   return Type.Partial(section, { additionalProperties: false });
 }
 
-/** One layer of overrides (network, region or salon): any subset of any section. */
+/** One layer of overrides (network, region or salon): some fields of some sections. */
 export const StandardsOverride = Type.Partial(
   Type.Object({
     greeting: partialSection(GreetingStandard),
