@@ -18,6 +18,7 @@ import autocannon from 'autocannon';
 import { numberOption, parseCommandArgs, type Command } from '../cli/command.js';
 import { connectClickHouse, type ClickHouse } from '../clickhouse/client.js';
 import { loadMigrations, migrate } from '../clickhouse/migrate.js';
+import { incidentDailyRebuildSql } from '../clickhouse/rollups.js';
 import { ident, sql } from '../clickhouse/sql.js';
 import { SalonwatchError } from '../common/errors.js';
 import { REPO_ROOT } from '../common/paths.js';
@@ -155,6 +156,8 @@ async function prepare(
       await ch.insert('incident_reviews', reviews);
       log(`generated ${chunk.at(-1) ?? ''} (${Math.round((Date.now() - started) / 1000)} s)`);
     }
+    // The incident totals net of the reviews just generated, as storing each review would leave them.
+    await ch.command(incidentDailyRebuildSql(Date.now()));
     await ch.command(sql`OPTIMIZE TABLE rollup_daily FINAL`);
     await ch.command(
       sql`CREATE TABLE ${ident(`bench_${marker.replace(/[^A-Za-z0-9]/g, '_')}`)} (done UInt8) ENGINE = TinyLog`,

@@ -13,6 +13,7 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { ClickHouse } from '../clickhouse/client.js';
+import { storeReview, versionClock } from '../clickhouse/reviews.js';
 import { sql, joinSql, type Sql } from '../clickhouse/sql.js';
 import { parseStandardsOverride } from '../config/standards.js';
 import { SalonwatchError } from '../common/errors.js';
@@ -199,6 +200,7 @@ const MIN_WINDOW_MS = 3_600_000;
 const MAX_SPAN_MS = 400 * 86_400_000;
 
 export function clickhouseStore(ch: ClickHouse, scores: ScoreSource): ApiStore {
+  const reviewVersion = versionClock();
   async function standardsRow(): Promise<StoredStandards> {
     const rows = await ch.query(
       sql`SELECT override, updatedBy, toString(toUInt64(updatedAt) * 1000 + updatedMs) AS updatedKey
@@ -360,18 +362,18 @@ export function clickhouseStore(ch: ClickHouse, scores: ScoreSource): ApiStore {
     },
 
     async addReview(review: NewReview) {
-      const ms = msKey(review.reviewedAt);
-      await ch.insert('incident_reviews', [
+      await storeReview(
+        ch,
         {
           incidentId: review.incidentId,
           salonId: review.salonId,
           reviewer: review.reviewer,
-          reviewedAt: Math.floor(ms / 1000),
-          reviewedMs: ms % 1000,
           verdict: review.verdict,
           comment: review.comment,
+          reviewedAtMs: msKey(review.reviewedAt),
         },
-      ]);
+        reviewVersion(),
+      );
       scores.invalidate();
     },
 

@@ -6,7 +6,8 @@ import { verifierConfigFromEnv, createVerifier } from './auth.js';
 import { clickhouseStore, STANDARDS_TABLE_DDL } from './clickhouse-store.js';
 import { evidenceDir } from './evidence-store.js';
 import { insertSalons } from './fixtures.js';
-import { clickhouseScores, sharedScores } from './scores.js';
+import { createLogger } from '../common/log.js';
+import { startScores } from './scores.js';
 import { buildServer } from './server.js';
 
 const help = `usage: salonwatch api [--host 127.0.0.1] [--port 8080] [--fleet FILE]
@@ -51,8 +52,9 @@ export const command: Command = {
       const fleet = await loadFleet(args.values.fleet);
       await insertSalons(ch, fleet.salons, new Date());
     }
-    const store = clickhouseStore(ch, sharedScores(clickhouseScores(ch)));
     const level = process.env['SALONWATCH_LOG_LEVEL'] ?? 'info';
+    const scores = await startScores(ch, createLogger({ component: 'api' }));
+    const store = clickhouseStore(ch, scores.scores);
     const app = await buildServer({
       store,
       verifier,
@@ -68,6 +70,7 @@ export const command: Command = {
       process.once('SIGTERM', stop);
     });
     await app.close();
+    scores.stop();
     await store.close();
     return 0;
   },

@@ -1,8 +1,11 @@
 /**
- * Scores and rankings for the API: the backbone's own queries (`clickhouse/scores.ts`), fed with
- * the weights in force. The weights are the defaults merged with the override an admin saved
- * through the API (`api_standards`); they are re-read at most every few seconds, and at once in
- * the process that saved a change, so a change applies to the next query.
+ * Scores and rankings for the API, with the weights in force: the defaults merged with the
+ * override an admin saved through the API (`api_standards`), re-read at most every few seconds
+ * and at once in the process that saved a change.
+ *
+ * Ranges within the score book's window (api/score-book.ts, the last 400 days) are answered from
+ * memory; older ones by the backbone's own ClickHouse queries (`clickhouse/scores.ts`). Both add
+ * up the same rows with the same pure functions.
  */
 import { Type } from '@sinclair/typebox';
 import type { ClickHouse } from '../clickhouse/client.js';
@@ -14,6 +17,8 @@ import {
   parseStandardsOverride,
 } from '../config/standards.js';
 import type { ScoreSource } from './clickhouse-store.js';
+import type { Logger } from '../common/log.js';
+import { ScoreBookSync, type ScoreBookSyncOptions } from './score-book-sync.js';
 
 /** The weights in force: defaults merged with the admin's stored override (api_standards). */
 export async function currentWeights(ch: ClickHouse): Promise<Weights> {
@@ -32,26 +37,47 @@ export async function currentWeights(ch: ClickHouse): Promise<Weights> {
 /** How stale another API instance's view of a standards change may be. */
 export const WEIGHTS_TTL_MS = 5000;
 
-export function clickhouseScores(ch: ClickHouse, now: () => number = Date.now): ScoreSource {
+export interface WeightsSource {
+  current(): Promise<Weights>;
+  invalidate(): void;
+}
+
+/** The weights, re-read when older than `ttlMs` (one read shared by concurrent callers). */
+export function storedWeights(ch: ClickHouse, now: () => number = Date.now, ttlMs = WEIGHTS_TTL_MS): WeightsSource {
   let weights: Weights = DEFAULT_STANDARDS.weights;
   let loadedAt = Number.NEGATIVE_INFINITY;
   let loading: Promise<void> | undefined;
-  const queries = scoreQueries(ch, () => weights);
-  const fresh = async () => {
-    if (now() - loadedAt < WEIGHTS_TTL_MS) return;
-    loading ??= currentWeights(ch)
-      .then((w) => {
-        weights = w;
-        loadedAt = now();
-      })
-      .finally(() => {
-        loading = undefined;
-      });
-    await loading;
-  };
   return {
+    async current() {
+      if (now() - loadedAt >= ttlMs) {
+        loading ??= currentWeights(ch)
+          .then((w) => {
+            weights = w;
+            loadedAt = now();
+          })
+          .finally(() => {
+            loading = undefined;
+          });
+        await loading;
+      }
+      return weights;
+    },
     invalidate() {
       loadedAt = Number.NEGATIVE_INFINITY;
+    },
+  };
+}
+
+/** Every answer from ClickHouse (`clickhouse/scores.ts`). */
+export function clickhouseScores(ch: ClickHouse, weights: WeightsSource = storedWeights(ch)): ScoreSource {
+  let inForce: Weights = DEFAULT_STANDARDS.weights;
+  const queries = scoreQueries(ch, () => inForce);
+  const fresh = async () => {
+    inForce = await weights.current();
+  };
+  return {
+    invalidate: () => {
+      weights.invalidate();
     },
     async dailyScores(salonId, from, to) {
       await fresh();
@@ -69,42 +95,52 @@ export function clickhouseScores(ch: ClickHouse, now: () => number = Date.now): 
 }
 
 /**
- * Shares score and ranking answers between callers for a few seconds: a month's ranking of the
- * network is the same for every caller, and under load many ask at once, so concurrent identical
- * requests share one query and later ones reuse its answer. The cache is emptied whenever this
- * process stores a review or a standards change, so a dismissal leaves the scores at once;
- * what it can miss is a change made elsewhere (new events from the sink, another API instance),
- * for at most `ttlMs`.
+ * Answers from the score book when it holds the range, else from `older` (ClickHouse). After a
+ * write through this process (`invalidate`), the next answer waits for the book's next poll.
  */
-export function sharedScores(
-  source: ScoreSource,
-  ttlMs = WEIGHTS_TTL_MS,
-  now: () => number = Date.now,
-  maxEntries = 10_000,
-): ScoreSource {
-  let answers = new Map<string, { at: number; value: Promise<unknown> }>();
-  function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const hit = answers.get(key);
-    if (hit !== undefined && now() - hit.at < ttlMs) return hit.value as Promise<T>;
-    if (answers.size >= maxEntries) answers = new Map();
-    const value = load();
-    const entry = { at: now(), value };
-    answers.set(key, entry);
-    // A failure is not remembered: the next caller asks the database again.
-    value.catch(() => {
-      if (answers.get(key) === entry) answers.delete(key);
-    });
-    return value;
-  }
+export function bookScores(sync: ScoreBookSync, weights: WeightsSource, older: ScoreSource): ScoreSource {
+  const { book } = sync;
+  const ready = async () => {
+    await sync.fresh();
+    return weights.current();
+  };
   return {
     invalidate() {
-      answers = new Map();
-      source.invalidate();
+      weights.invalidate();
+      older.invalidate();
+      sync.invalidate();
     },
-    dailyScores: (salonId, from, to) =>
-      cached(`d|${salonId}|${from}|${to}`, () => source.dailyScores(salonId, from, to)),
-    salonRanking: (from, to, regionId) =>
-      cached(`s|${from}|${to}|${regionId ?? ''}`, () => source.salonRanking(from, to, regionId)),
-    regionRanking: (from, to) => cached(`r|${from}|${to}`, () => source.regionRanking(from, to)),
+    async dailyScores(salonId, from, to) {
+      if (!book.covers(from)) return older.dailyScores(salonId, from, to);
+      const w = await ready();
+      return book.dailyScores(salonId, from, to, w);
+    },
+    async salonRanking(from, to, regionId) {
+      if (!book.covers(from)) return older.salonRanking(from, to, regionId);
+      const w = await ready();
+      return book.salonRanking(from, to, regionId, w);
+    },
+    async regionRanking(from, to) {
+      if (!book.covers(from)) return older.regionRanking(from, to);
+      const w = await ready();
+      return book.regionRanking(from, to, w);
+    },
+  };
+}
+
+/** The API's score source as `salonwatch api` runs it: the book loaded, polling, ClickHouse for older ranges. */
+export async function startScores(
+  ch: ClickHouse,
+  log: Logger,
+  options: Omit<ScoreBookSyncOptions, 'log'> = {},
+): Promise<{ scores: ScoreSource; stop: () => void }> {
+  const weights = storedWeights(ch);
+  const sync = new ScoreBookSync(ch, { ...options, log });
+  await sync.start();
+  return {
+    scores: bookScores(sync, weights, clickhouseScores(ch, weights)),
+    stop: () => {
+      sync.stop();
+    },
   };
 }

@@ -127,17 +127,60 @@ export interface IncidentDayKey {
   readonly localDate: string;
 }
 
+/** Per standard: incidents opened (count-based standards) and incident seconds (time-based). */
+const INCIDENT_TOTALS = new Sql(`sumIf(opened, standard = 'greeting' AND dismissed = 0), sumIf(opened, standard = 'waiting_time' AND dismissed = 0),
+  sumIf(opened, standard = 'queue_length' AND dismissed = 0), sumIf(opened, standard = 'staff_presence' AND dismissed = 0),
+  sumIf(opened, standard = 'camera_coverage' AND dismissed = 0),
+  sumIf(seconds, standard = 'greeting' AND dismissed = 0), sumIf(seconds, standard = 'waiting_time' AND dismissed = 0),
+  sumIf(seconds, standard = 'queue_length' AND dismissed = 0), sumIf(seconds, standard = 'staff_presence' AND dismissed = 0),
+  sumIf(seconds, standard = 'camera_coverage' AND dismissed = 0)`);
+
+/**
+ * The incident totals of the given keys, net of dismissed incidents: each incident's newest
+ * review decides (no review: counted). Dismissed shares are filtered inside the sums, not by a
+ * WHERE, so a day whose every incident was dismissed still gets its (zero) row.
+ */
+function netTotals(shares: Sql, verdictsOf: Sql): Sql {
+  return sql`${INCIDENT_TOTALS}
+FROM
+(
+  SELECT salonId, localDate, incidentId, standard, opened, seconds FROM incident_days FINAL ${shares}
+) AS shares
+ANY LEFT JOIN
+(
+  SELECT incidentId, toUInt8(argMax(verdict, (reviewedAt, reviewedMs)) = 'dismiss') AS dismissed
+  FROM incident_reviews ${verdictsOf}
+  GROUP BY incidentId
+) AS verdicts USING incidentId
+GROUP BY salonId, localDate`;
+}
+
+/**
+ * Recomputes the incident_daily rows of the given salons on one day, net of dismissals. Two
+ * writers run it: the sink after storing incidents, and whoever stores a review
+ * (clickhouse/reviews.ts), so that a dismissal leaves every score at once.
+ *
+ * The row's version is at least one above every version of those keys when the statement reads
+ * them, and at least the caller's clock reading taken before it started reading. So a recompute
+ * that saw a review always outranks one that ran before the review was stored, even when the
+ * two writers' clocks differ; a recompute overtaken in flight (read before the review, written
+ * after the reviewer's) can still win by a clock skew's margin, and the next recompute of the
+ * key (the next batch touching that salon-day) repairs it.
+ */
 export function incidentDailyRecomputeSql(salons: readonly string[], day: string, version: number): Sql {
+  const keys = sql`WHERE salonId IN (${sqlList(salons)}) AND localDate = ${sqlDay(day)}`;
   return sql`
 INSERT INTO incident_daily
-SELECT salonId, localDate, ${version},
-  sumIf(opened, standard = 'greeting'), sumIf(opened, standard = 'waiting_time'), sumIf(opened, standard = 'queue_length'),
-  sumIf(opened, standard = 'staff_presence'), sumIf(opened, standard = 'camera_coverage'),
-  sumIf(seconds, standard = 'greeting'), sumIf(seconds, standard = 'waiting_time'), sumIf(seconds, standard = 'queue_length'),
-  sumIf(seconds, standard = 'staff_presence'), sumIf(seconds, standard = 'camera_coverage')
-FROM incident_days FINAL
-WHERE salonId IN (${sqlList(salons)}) AND localDate = ${sqlDay(day)}
-GROUP BY salonId, localDate`;
+SELECT salonId, localDate, greatest(toUInt64(${version}), (SELECT max(version) + 1 FROM incident_daily ${keys})),
+  ${netTotals(keys, sql`WHERE incidentId IN (SELECT incidentId FROM incident_days ${keys})`)}`;
+}
+
+/** Every key of incident_daily recomputed (migrations/006, generated benchmark data). */
+export function incidentDailyRebuildSql(version: number): Sql {
+  return sql`
+INSERT INTO incident_daily
+SELECT salonId, localDate, toUInt64(${version}),
+  ${netTotals(sql``, sql``)}`;
 }
 
 /** Recomputes incident_daily for every (salon, day) the incident-day rows touched. */

@@ -8,9 +8,10 @@
  *   staff_presence  1 - staff-presence incident seconds / open seconds observed from samples
  *   camera_coverage 1 - outage seconds / (observed seconds + outage seconds); an unusable camera
  *                   sends no samples, so its outage is added to what was observed
- * Only incidents whose latest review is not "dismiss" count: dismissing one removes it from
- * every score at the next query, with nothing to recompute. A standard without opportunities
- * has no rate (null) and stays out of the weighted mean; the score is 100 x the weighted mean.
+ * Only incidents whose latest review is not "dismiss" count: incident_daily holds totals net of
+ * dismissals, recomputed by whoever stores a review (clickhouse/reviews.ts), so a dismissal
+ * leaves every score at the next query. A standard without opportunities has no rate (null) and
+ * stays out of the weighted mean; the score is 100 x the weighted mean.
  *
  * A ranking over a period pools the period's counts per salon (a busy day weighs more than a
  * quiet one); a macro-region's score is the mean of its salons' scores, so each salon counts
@@ -114,24 +115,15 @@ const OpportunityRow = Type.Object({
   observedSeconds: Type.Number(),
 });
 
-const IncidentRow = Type.Object({
-  key: Type.String(),
-  standard: Type.Union(STANDARDS.map((s) => Type.Literal(s))),
-  opened: Type.Number(),
-  seconds: Type.Number(),
-});
-
 const SalonDimRow = Type.Object({ salonId: Type.String(), regionId: Type.String(), partnerId: Type.String() });
 
-function checkRange(from: string, to: string): { from: Sql; to: Sql; reviewsFrom: Date } {
+function checkRange(from: string, to: string): { from: Sql; to: Sql } {
   const a = sqlDay(from);
   const b = sqlDay(to);
   if (from > to) throw new SalonwatchError('INPUT_INVALID', `empty day range: ${from} is after ${to}`);
-  const reviewsFrom = new Date(Math.max(0, Date.parse(`${a.value}T00:00:00.000Z`) - 86_400_000));
-  return { from: sql`${a}`, to: sql`${b}`, reviewsFrom };
+  return { from: sql`${a}`, to: sql`${b}` };
 }
 
-/** `key` is the day (one salon) or the salon (a ranking); `salonFilter` narrows the salons. */
 /**
  * The newest row per (salon, day) of a versioned daily table, two ways because 18.16 favours
  * each for one shape (measured on a year of 1,300 salons): FINAL for many salons over a month,
@@ -146,6 +138,7 @@ function newestDaily(table: Sql, columns: readonly string[], salonFilter: Sql, f
   return sql`SELECT salonId, localDate, ${picked} FROM ${table} ${where} GROUP BY salonId, localDate`;
 }
 
+/** `key` is the day (one salon) or the salon (a ranking); `salonFilter` narrows the salons. */
 function opportunitiesSql(key: Sql, salonFilter: Sql, from: Sql, to: Sql, newest: Newest): Sql {
   const rows = newestDaily(sql`rollup_daily`, ['visitsStaffPresent', 'waits', 'openSeconds', 'observedSeconds'], salonFilter, from, to, newest);
   return sql`
@@ -183,7 +176,7 @@ const TOTAL_COLUMNS = [
   'coverageSeconds',
 ];
 
-/** Every incident of the range, from the per-day totals the sink maintains (migrations/005). */
+/** The range's undismissed incidents, from the per-day totals (migrations/005 and 006). */
 function incidentTotalsSql(key: Sql, salonFilter: Sql, from: Sql, to: Sql, newest: Newest): Sql {
   return sql`
 SELECT ${key} AS key,
@@ -196,36 +189,9 @@ FROM (${newestDaily(sql`incident_daily`, TOTAL_COLUMNS, salonFilter, from, to, n
 GROUP BY key`;
 }
 
-/**
- * The share of the range of every incident whose newest review dismisses it: subtracted from
- * the totals, which is how a dismissal leaves the score at once. Only dismissed incidents'
- * rows survive the WHERE, so the newest version per (salon, day, incident) is taken over a few
- * rows. A review is never older than its incident, and an incident of a local day starts at
- * most 14 h before that day's UTC midnight, so reviews before the range (less a day) cannot
- * concern it and are not read.
- */
-function dismissedSql(key: Sql, salonFilter: Sql, from: Sql, to: Sql, reviewsFrom: Date): Sql {
-  return sql`
-SELECT ${key} AS key, toString(standard) AS standard, toFloat64(sum(opened)) AS opened, sum(seconds) AS seconds
-FROM
-(
-  SELECT salonId, localDate, incidentId, any(standard) AS standard, argMax(opened, version) AS opened, argMax(seconds, version) AS seconds
-  FROM incident_days
-  WHERE ${salonFilter} AND localDate >= ${from} AND localDate <= ${to}
-    AND incidentId IN
-    (
-      SELECT incidentId FROM incident_reviews
-      WHERE ${salonFilter} AND reviewedAt >= ${reviewsFrom}
-      GROUP BY incidentId HAVING argMax(verdict, (reviewedAt, reviewedMs)) = 'dismiss'
-    )
-  GROUP BY salonId, localDate, incidentId
-)
-GROUP BY key, standard`;
-}
-
-/** Undismissed incidents per key: totals minus the dismissed shares. */
-function incidentLoads(totals: readonly (typeof TotalsRow.static)[], dismissed: readonly (typeof IncidentRow.static)[]): Map<string, IncidentLoad> {
-  const loads = new Map<string, { count: Record<Standard, number>; seconds: Record<Standard, number> }>();
+/** Undismissed incidents per key (incident_daily is net of dismissals). */
+function incidentLoads(totals: readonly (typeof TotalsRow.static)[]): Map<string, IncidentLoad> {
+  const loads = new Map<string, IncidentLoad>();
   for (const t of totals) {
     loads.set(t.key, {
       count: {
@@ -244,12 +210,6 @@ function incidentLoads(totals: readonly (typeof TotalsRow.static)[], dismissed: 
       },
     });
   }
-  for (const d of dismissed) {
-    const load = loads.get(d.key);
-    if (load === undefined) continue;
-    load.count[d.standard] = Math.max(0, load.count[d.standard] - d.opened);
-    load.seconds[d.standard] = Math.max(0, load.seconds[d.standard] - d.seconds);
-  }
   return loads;
 }
 
@@ -265,16 +225,15 @@ export function scoreQueries(ch: ClickHouse, weights: () => Weights): ScoreQueri
     const range = checkRange(from, to);
     const filter =
       regionId === null ? sql`1` : sql`salonId IN (SELECT salonId FROM salons GROUP BY salonId HAVING argMax(regionId, updatedAt) = ${regionId})`;
-    const [opportunities, totals, dismissed, dimension] = await Promise.all([
+    const [opportunities, totals, dimension] = await Promise.all([
       ch.query(opportunitiesSql(sql`salonId`, filter, range.from, range.to, 'final'), OpportunityRow),
       ch.query(incidentTotalsSql(sql`salonId`, filter, range.from, range.to, 'final'), TotalsRow),
-      ch.query(dismissedSql(sql`salonId`, filter, range.from, range.to, range.reviewsFrom), IncidentRow),
       ch.query(
         sql`SELECT salonId, argMax(regionId, updatedAt) AS regionId, argMax(partnerId, updatedAt) AS partnerId FROM salons GROUP BY salonId`,
         SalonDimRow,
       ),
     ]);
-    const loads = incidentLoads(totals, dismissed);
+    const loads = incidentLoads(totals);
     const salons = new Map(dimension.map((d) => [d.salonId, d]));
     const w = weights();
     const scored: Omit<SalonRank, 'rank'>[] = [];
@@ -292,12 +251,11 @@ export function scoreQueries(ch: ClickHouse, weights: () => Weights): ScoreQueri
       const range = checkRange(from, to);
       const filter = sql`salonId = ${salonId}`;
       const day = sql`toString(localDate)`;
-      const [opportunities, totals, dismissed] = await Promise.all([
+      const [opportunities, totals] = await Promise.all([
         ch.query(opportunitiesSql(day, filter, range.from, range.to, 'argmax'), OpportunityRow),
         ch.query(incidentTotalsSql(day, filter, range.from, range.to, 'argmax'), TotalsRow),
-        ch.query(dismissedSql(day, filter, range.from, range.to, range.reviewsFrom), IncidentRow),
       ]);
-      const loads = incidentLoads(totals, dismissed);
+      const loads = incidentLoads(totals);
       const w = weights();
       return opportunities
         .map((o) => {

@@ -9,7 +9,7 @@
  * one `rollup_daily` row, 12 opening hours of `rollup_hourly`, incidents of every standard
  * (reported when opened and again when closed, except a few still open on the last day) with
  * their `incident_days` share, reviews for one incident in five (a third of them dismissals),
- * and the `salons` dimension. Raw `events` (waits and the per-minute samples around them) are
+ * the `incident_daily` totals net of those dismissals, and the `salons` dimension. Raw `events` (waits and the per-minute samples around them) are
  * generated for the first `rawSalons` salons only: the dashboards read raw events for one salon
  * at a time through the (salonId, occurredAt) primary key, so other salons' raw rows would cost
  * disk, not query time.
@@ -17,6 +17,7 @@
 import { Type } from '@sinclair/typebox';
 import { Sql, sql } from '../clickhouse/sql.js';
 import type { ClickHouse } from '../clickhouse/client.js';
+import { incidentDailyRebuildSql } from '../clickhouse/rollups.js';
 import { SalonwatchError } from '../common/errors.js';
 
 export interface FixtureShape {
@@ -236,5 +237,11 @@ export async function generateFixtures(ch: ClickHouse, shape: FixtureShape): Pro
     if (existing === undefined) throw new SalonwatchError('CONFIG_INVALID', `table ${fill.table} missing in ${ch.database}: migrations not applied?`);
     await ch.command(new Sql(fillStatement(fill, existing)));
   }
+  if (columns.has('incident_daily')) for (const statement of derivedStatements()) await ch.command(statement);
+}
+
+/** After the fills: the daily incident totals net of the generated reviews, as the sink and the review store keep them. */
+export function derivedStatements(): Sql[] {
+  return [incidentDailyRebuildSql(1)];
 }
 

@@ -24,7 +24,8 @@ import {
   insertSalons,
   writeFixtureEvidence,
 } from '../../api/fixtures.js';
-import { clickhouseScores, sharedScores } from '../../api/scores.js';
+import { startScores } from '../../api/scores.js';
+import { createLogger } from '../../common/log.js';
 import { buildServer } from '../../api/server.js';
 import type { SalonRow } from '../../api/store.js';
 
@@ -100,7 +101,9 @@ export async function startWorld(t: TestContext, options: WorldOptions = {}): Pr
   await ch.insert('rollup_daily', fixtureRollups(salons, days, 5));
   await insertIncidents(ch, incidents, salons);
 
-  const store = clickhouseStore(ch, sharedScores(clickhouseScores(ch)));
+  const scores = await startScores(ch, createLogger({ component: 'api-test' }, 'warn'));
+  t.after(scores.stop);
+  const store = clickhouseStore(ch, scores.scores);
   const app = await buildServer({
     store,
     verifier: createVerifier({ kind: 'secret', secret: SECRET }),

@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { storeReview, versionClock } from '../../clickhouse/reviews.js';
 import { scoreQueries } from '../../clickhouse/scores.js';
 import type { IncidentEvent, SalonEvent, VisitEvent } from '../../events/schema.js';
 import { storeBatch } from '../../sink/store.js';
@@ -89,11 +90,11 @@ void test('scores count a redelivered batch once, and a dismissal leaves the sco
   assert.equal(ranking.find((r) => r.salonId === 'b')?.score, 50);
 
   // Dismiss b's only incident, then confirm and dismiss a's staff incident (newest review wins).
-  await ch.insert('incident_reviews', [
-    { incidentId: 'greet-2', salonId: 'b', reviewer: 'r1', reviewedAt: Date.parse(`${day}T18:00:00Z`) / 1000, reviewedMs: 0, verdict: 'dismiss', comment: 'customer was staff' },
-    { incidentId: 'staff-1', salonId: 'a', reviewer: 'r1', reviewedAt: Date.parse(`${day}T18:00:00Z`) / 1000, reviewedMs: 0, verdict: 'confirm', comment: '' },
-    { incidentId: 'staff-1', salonId: 'a', reviewer: 'r2', reviewedAt: Date.parse(`${day}T18:00:00Z`) / 1000, reviewedMs: 5, verdict: 'dismiss', comment: 'on a break, allowed' },
-  ]);
+  const version = versionClock();
+  const reviewedAt = Date.parse(`${day}T18:00:00Z`);
+  await storeReview(ch, { incidentId: 'greet-2', salonId: 'b', reviewer: 'r1', reviewedAtMs: reviewedAt, verdict: 'dismiss', comment: 'customer was staff' }, version());
+  await storeReview(ch, { incidentId: 'staff-1', salonId: 'a', reviewer: 'r1', reviewedAtMs: reviewedAt, verdict: 'confirm', comment: '' }, version());
+  await storeReview(ch, { incidentId: 'staff-1', salonId: 'a', reviewer: 'r2', reviewedAtMs: reviewedAt + 5, verdict: 'dismiss', comment: 'on a break, allowed' }, version());
   const [after] = await scores.dailyScores('a', day, day);
   assert.equal(after?.standards.staff_presence, 1);
   assert.equal(after.standards.greeting, 0.75);
@@ -102,6 +103,14 @@ void test('scores count a redelivered batch once, and a dismissal leaves the sco
     ranked.map((r) => [r.salonId, r.rank, r.score]),
     [['b', 1, 100], ['a', 2, ranked.find((r) => r.salonId === 'a')?.score]],
   );
+  // A redelivered batch recomputes the totals again: the dismissals hold.
+  await storeBatch(ch, batch, () => 'UTC', Date.now() + 1000);
+  assert.equal((await scores.dailyScores('a', day, day))[0]?.standards.staff_presence, 1);
+  assert.equal((await scores.dailyScores('b', day, day))[0]?.score, 100);
+  // A newer confirmation counts the incident again.
+  await storeReview(ch, { incidentId: 'greet-2', salonId: 'b', reviewer: 'r3', reviewedAtMs: reviewedAt + 60_000, verdict: 'confirm', comment: 'it was a customer' }, version());
+  assert.equal((await scores.dailyScores('b', day, day))[0]?.score, 50);
+  await storeReview(ch, { incidentId: 'greet-2', salonId: 'b', reviewer: 'r3', reviewedAtMs: reviewedAt + 120_000, verdict: 'dismiss', comment: 'staff after all' }, version());
   const regions = await scores.regionRanking(day, day);
   assert.deepEqual(
     regions.map((r) => [r.regionId, r.rank, r.salons]),

@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadMigrations } from '../../clickhouse/migrate.js';
-import { fills, fillStatement, regionId, salonId, type FixtureShape } from '../../dashboards/fixtures.js';
+import { derivedStatements, fills, fillStatement, regionId, salonId, type FixtureShape } from '../../dashboards/fixtures.js';
 import { renderQuery, type VariableValue } from '../../dashboards/macros.js';
 import { allPanels, loadDashboards, querySites, variables } from '../../dashboards/model.js';
 import { EXPECTED, kindOf } from './expected.js';
@@ -32,6 +32,7 @@ test('dashboards: every panel query runs on a current ClickHouse (chDB) with the
   const setup = [
     ...(await loadMigrations()).flatMap((m) => m.statements),
     ...fills(SHAPE).map((f) => fillStatement(f, new Set(f.columns.map(([column]) => column)))),
+    ...derivedStatements().map((s) => s.text),
   ];
   const queries: { key: string; sql: string }[] = [];
   for (const { dashboard } of loadDashboards()) {

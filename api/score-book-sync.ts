@@ -1,0 +1,200 @@
+/**
+ * Keeps a ScoreBook (api/score-book.ts) current with ClickHouse: one load of the window at
+ * start, then a poll every `pollMs` for the rows written since.
+ *
+ * Every writer of rollup_daily and incident_daily (the sink, the review store) stamps a row
+ * with a version that grows with time (epoch ms of its clock, see clickhouse/rollups.ts), so a
+ * poll asks for the newest row of each key whose version is above the newest version seen,
+ * less `marginMs`: a row is visible only once its batch is stored, which can come after a
+ * younger batch's rows, and writers' clocks differ a little. Rows seen again are harmless (the
+ * book keeps the newest version). A full reconciliation every `reconcileMs` bounds what a
+ * writer whose clock lags by more than the margin could hide.
+ *
+ * `invalidate()` is for writes made through this process (a review, a standards change): the
+ * next answer waits for a poll, so the writer sees its own write at once; other API processes
+ * see it within `pollMs`.
+ */
+import { Type } from '@sinclair/typebox';
+import type { ClickHouse } from '../clickhouse/client.js';
+import { Sql, sql, sqlDay } from '../clickhouse/sql.js';
+import { describeError } from '../common/errors.js';
+import type { Logger } from '../common/log.js';
+import { dayLabel, ScoreBook } from './score-book.js';
+
+export interface ScoreBookSyncOptions {
+  /** Days held, ending today (default 400: the longest range the API accepts). */
+  readonly windowDays?: number;
+  readonly pollMs?: number;
+  readonly marginMs?: number;
+  readonly reconcileMs?: number;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+/** ClickHouse sends UInt64 as a JSON string. */
+const Version = Type.Union([Type.String(), Type.Number()]);
+
+const OpportunitySchema = Type.Object({
+  salonId: Type.String(),
+  day: Type.String(),
+  newest: Version,
+  visitsStaffPresent: Type.Number(),
+  waits: Type.Number(),
+  openSeconds: Type.Number(),
+  observedSeconds: Type.Number(),
+});
+
+const IncidentSchema = Type.Object({
+  salonId: Type.String(),
+  day: Type.String(),
+  newest: Version,
+  greetingIncidents: Type.Number(),
+  waitingIncidents: Type.Number(),
+  queueIncidents: Type.Number(),
+  staffIncidents: Type.Number(),
+  coverageIncidents: Type.Number(),
+  greetingSeconds: Type.Number(),
+  waitingSeconds: Type.Number(),
+  queueSeconds: Type.Number(),
+  staffSeconds: Type.Number(),
+  coverageSeconds: Type.Number(),
+});
+
+const SalonSchema = Type.Object({ salonId: Type.String(), regionId: Type.String(), partnerId: Type.String() });
+
+/** The newest row of each (salon, day) of `table` matching `where`, one SELECT. */
+function newestRows(table: Sql, columns: readonly string[], where: Sql): Sql {
+  const picked = new Sql(columns.map((c) => `argMax(${c}, version) AS ${c}`).join(', '));
+  // `newest`, not `version`: ClickHouse would substitute the alias into argMax(.., version).
+  return sql`SELECT salonId, toString(localDate) AS day, toString(max(version)) AS newest, ${picked}
+FROM ${table} WHERE ${where} GROUP BY salonId, localDate`;
+}
+
+const OPPORTUNITY_COLUMNS = ['visitsStaffPresent', 'waits', 'openSeconds', 'observedSeconds'];
+const INCIDENT_COLUMNS = [
+  'greetingIncidents',
+  'waitingIncidents',
+  'queueIncidents',
+  'staffIncidents',
+  'coverageIncidents',
+  'greetingSeconds',
+  'waitingSeconds',
+  'queueSeconds',
+  'staffSeconds',
+  'coverageSeconds',
+];
+
+const DAY_MS = 86_400_000;
+
+export class ScoreBookSync {
+  readonly book: ScoreBook;
+  private readonly ch: ClickHouse;
+  private readonly options: Required<Omit<ScoreBookSyncOptions, 'log'>> & { log: Logger };
+  private newestVersion = 0;
+  private lastReconcile = 0;
+  private polling: Promise<void> | undefined;
+  private stale = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(ch: ClickHouse, options: ScoreBookSyncOptions) {
+    this.ch = ch;
+    this.options = {
+      windowDays: options.windowDays ?? 400,
+      pollMs: options.pollMs ?? 1000,
+      marginMs: options.marginMs ?? 5 * 60_000,
+      reconcileMs: options.reconcileMs ?? 10 * 60_000,
+      now: options.now ?? Date.now,
+      log: options.log,
+    };
+    const today = Math.floor(this.options.now() / DAY_MS);
+    this.book = new ScoreBook(dayLabel(today - this.options.windowDays + 1), this.options.windowDays + 31);
+  }
+
+  /** Loads the window, then polls in the background. */
+  async start(): Promise<void> {
+    const started = this.options.now();
+    await this.loadWindow();
+    await this.loadSalons();
+    this.options.log.info('score book loaded', {
+      salonDays: this.book.size,
+      salons: this.book.salonCount,
+      fromDay: dayLabel(this.book.firstDay),
+      ms: this.options.now() - started,
+    });
+    this.timer = setInterval(() => {
+      this.refresh().catch((error: unknown) => {
+        this.options.log.warn('score book poll failed; answers may be stale until the next one', { error: describeError(error) });
+      });
+    }, this.options.pollMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** The next `fresh()` waits for a poll. */
+  invalidate(): void {
+    this.stale = true;
+  }
+
+  /** Resolves once the book holds what was written before the last `invalidate()`. */
+  async fresh(): Promise<void> {
+    if (!this.stale) return;
+    // A poll already in flight may have read before the write: wait for it, then poll again.
+    if (this.polling !== undefined) await this.polling.catch(() => undefined);
+    await this.refresh();
+  }
+
+  /** One poll (shared by concurrent callers). */
+  refresh(): Promise<void> {
+    this.polling ??= this.poll().finally(() => {
+      this.polling = undefined;
+    });
+    return this.polling;
+  }
+
+  private async poll(): Promise<void> {
+    this.stale = false;
+    if (this.options.now() - this.lastReconcile >= this.options.reconcileMs) await this.loadWindow();
+    else {
+      const since = Math.max(0, this.newestVersion - this.options.marginMs);
+      await this.load(sql`version > ${since} AND localDate >= ${sqlDay(dayLabel(this.book.firstDay))}`);
+    }
+    await this.loadSalons();
+  }
+
+  /** Every row of the window, a month per query so that no answer is huge. */
+  private async loadWindow(): Promise<void> {
+    const started = this.options.now();
+    const end = Math.floor(started / DAY_MS) + 2;
+    for (let from = this.book.firstDay; from < end; from += 31) {
+      await this.load(sql`localDate >= ${sqlDay(dayLabel(from))} AND localDate < ${sqlDay(dayLabel(Math.min(end, from + 31)))}`);
+    }
+    this.lastReconcile = started;
+  }
+
+  private async load(where: Sql): Promise<void> {
+    const [opportunities, incidents] = await Promise.all([
+      this.ch.query(newestRows(sql`rollup_daily`, OPPORTUNITY_COLUMNS, where), OpportunitySchema),
+      this.ch.query(newestRows(sql`incident_daily`, INCIDENT_COLUMNS, where), IncidentSchema),
+    ]);
+    this.book.applyOpportunities(opportunities.map((r) => ({ ...r, version: this.seen(r.newest) })));
+    this.book.applyIncidents(incidents.map((r) => ({ ...r, version: this.seen(r.newest) })));
+  }
+
+  private seen(version: string | number): number {
+    const v = Number(version);
+    if (v > this.newestVersion) this.newestVersion = v;
+    return v;
+  }
+
+  private async loadSalons(): Promise<void> {
+    this.book.setSalons(
+      await this.ch.query(
+        sql`SELECT salonId, argMax(regionId, updatedAt) AS regionId, argMax(partnerId, updatedAt) AS partnerId FROM salons GROUP BY salonId`,
+        SalonSchema,
+      ),
+    );
+  }
+}
