@@ -5,8 +5,8 @@
  * Every writer of rollup_daily and incident_daily (the sink, the review store) stamps a row
  * with a version that grows with time (epoch ms of its clock, see clickhouse/rollups.ts), so a
  * poll asks for the newest row of each key whose version is above the newest version seen,
- * less `marginMs`: a row is visible only once its batch is stored, which can come after a
- * younger batch's rows, and writers' clocks differ a little. Rows seen again are harmless (the
+ * less `marginMs`: a row is visible only once its statement completed, which can come after a
+ * younger statement's rows, and writers' clocks differ a little. Rows seen again are harmless (the
  * book keeps the newest version). A full reconciliation every `reconcileMs` bounds what a
  * writer whose clock lags by more than the margin could hide.
  *
@@ -101,8 +101,12 @@ export class ScoreBookSync {
     this.options = {
       windowDays: options.windowDays ?? 400,
       pollMs: options.pollMs ?? 1000,
-      marginMs: options.marginMs ?? 5 * 60_000,
-      reconcileMs: options.reconcileMs ?? 10 * 60_000,
+      // A writer's rows become visible once its statement completes: within ClickHouse's request
+      // timeout (30 s) of the version it stamped. Rows of the margin are read again by every
+      // poll, so it is also the cost of a poll: a rebuild of every key (migrations/006) is
+      // re-read for that long once.
+      marginMs: options.marginMs ?? 30_000,
+      reconcileMs: options.reconcileMs ?? 30 * 60_000,
       now: options.now ?? Date.now,
       log: options.log,
     };

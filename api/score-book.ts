@@ -124,6 +124,14 @@ export class ScoreBook {
   private readonly salons = new Map<string, SalonDays>();
   private dimension = new Map<string, SalonDimension>();
   private rows = 0;
+  /**
+   * Rankings are the same for every caller until a row changes: each is kept for the data it was
+   * computed from (`generation` moves with every change), so concurrent callers share one walk.
+   */
+  private generation = 0;
+  private readonly salonRankings = new Map<string, { generation: number; value: SalonRank[] }>();
+  private readonly regionRankings = new Map<string, { generation: number; value: RegionRank[] }>();
+  private readonly scratch = { opp: new Float64Array(OPP_WIDTH), inc: new Float64Array(INC_WIDTH) };
 
   constructor(firstDay: string, initialDays = 400) {
     this.firstDay = dayNumber(firstDay);
@@ -145,7 +153,16 @@ export class ScoreBook {
   }
 
   setSalons(salons: readonly SalonDimension[]): void {
-    this.dimension = new Map(salons.map((s) => [s.salonId, s]));
+    const next = new Map(salons.map((s) => [s.salonId, s]));
+    const same =
+      next.size === this.dimension.size &&
+      [...next].every(([id, s]) => {
+        const was = this.dimension.get(id);
+        return was?.regionId === s.regionId && was.partnerId === s.partnerId;
+      });
+    if (same) return;
+    this.dimension = next;
+    this.generation++;
   }
 
   /** Keeps each row unless a newer version of its key is held (rows may come again, or late). */
@@ -162,6 +179,7 @@ export class ScoreBook {
       for (const [i, f] of OPPORTUNITY_FIELDS.entries()) a[at + 1 + i] = r[f];
       applied++;
     }
+    if (applied > 0) this.generation++;
     return applied;
   }
 
@@ -178,6 +196,7 @@ export class ScoreBook {
       for (const [i, f] of INCIDENT_FIELDS.entries()) a[at + 1 + i] = r[f];
       applied++;
     }
+    if (applied > 0) this.generation++;
     return applied;
   }
 
@@ -199,10 +218,26 @@ export class ScoreBook {
   }
 
   salonRanking(from: string, to: string, regionId: string | null, weights: Weights): SalonRank[] {
-    return rankBy(this.salonScores(from, to, regionId, weights), (s) => s.score, (s) => s.salonId);
+    return this.remembered(this.salonRankings, `${from}|${to}|${regionId ?? ''}|${JSON.stringify(weights)}`, () =>
+      rankBy(this.salonScores(from, to, regionId, weights), (s) => s.score, (s) => s.salonId),
+    );
   }
 
   regionRanking(from: string, to: string, weights: Weights): RegionRank[] {
+    return this.remembered(this.regionRankings, `${from}|${to}|${JSON.stringify(weights)}`, () => this.rankRegions(from, to, weights));
+  }
+
+  /** Callers get the same array: rankings are read, never changed, by their users. */
+  private remembered<T>(memo: Map<string, { generation: number; value: T }>, key: string, compute: () => T): T {
+    const hit = memo.get(key);
+    if (hit?.generation === this.generation) return hit.value;
+    const value = compute();
+    if (memo.size >= 1000) memo.clear();
+    memo.set(key, { generation: this.generation, value });
+    return value;
+  }
+
+  private rankRegions(from: string, to: string, weights: Weights): RegionRank[] {
     const byRegion = new Map<string, number[]>();
     for (const s of this.salonScores(from, to, null, weights)) {
       if (s.regionId === '') continue;
@@ -228,29 +263,34 @@ export class ScoreBook {
     for (const [salonId, salon] of this.salons) {
       const dim = this.dimension.get(salonId);
       if (regionId !== null && dim?.regionId !== regionId) continue;
-      const pool = this.pool(salon, first, last);
-      if (pool.days === 0) continue;
-      const score = weightedScore(complianceRates(opportunitiesAt(pool.opp, 0), incidentLoadAt(pool.inc, 0)), weights);
+      if (this.pool(salon, first, last) === 0) continue;
+      const score = weightedScore(complianceRates(opportunitiesAt(this.scratch.opp, 0), incidentLoadAt(this.scratch.inc, 0)), weights);
       if (score === null) continue;
       scored.push({ salonId, regionId: dim?.regionId ?? '', partnerId: dim?.partnerId ?? '', score });
     }
     return scored;
   }
 
-  /** Sums over a range of one salon's days, laid out as one row of each table (slot 0 unused). */
-  private pool(salon: SalonDays, first: number, last: number): { days: number; opp: Float64Array; inc: Float64Array } {
-    const sum = { days: 0, opp: new Float64Array(OPP_WIDTH), inc: new Float64Array(INC_WIDTH) };
+  /**
+   * Sums over a range of one salon's days into the scratch rows (laid out as one row of each
+   * table, slot 0 unused); returns the number of days with opportunities.
+   */
+  private pool(salon: SalonDays, first: number, last: number): number {
+    const sum = this.scratch;
+    sum.opp.fill(0);
+    sum.inc.fill(0);
+    let days = 0;
     const { opportunities: opp, incidents: inc } = salon;
     for (let i = first; i <= last; i++) {
       const o = i * OPP_WIDTH;
       if ((opp[o] ?? 0) > 0) {
-        sum.days++;
+        days++;
         for (let f = 1; f < OPP_WIDTH; f++) sum.opp[f] = (sum.opp[f] ?? 0) + (opp[o + f] ?? 0);
       }
       const n = i * INC_WIDTH;
       if ((inc[n] ?? 0) > 0) for (let f = 1; f < INC_WIDTH; f++) sum.inc[f] = (sum.inc[f] ?? 0) + (inc[n + f] ?? 0);
     }
-    return sum;
+    return days;
   }
 
   /** The held indexes of a day range, clipped to what is held (empty: first > last). */
