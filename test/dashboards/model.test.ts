@@ -143,7 +143,7 @@ const RAW_READS: Readonly<Record<string, string>> = {
   'salonwatch-salon/7': 'incidents: the incident table, one salon',
   'salonwatch-network/3': 'incidents: which camera incidents are open at the end of the range',
   'salonwatch-cameras/1': 'incidents: cameras in an open incident and the state that opened it',
-  'salonwatch-cameras/3': 'incidents: the state behind each camera incident (incident_days has none)',
+  'salonwatch-cameras/3': 'incidents: the state behind each camera incident (no rollup keeps it)',
   'salonwatch-cameras/4': 'incidents: the camera incident table',
 };
 
