@@ -1,7 +1,8 @@
 import type { Camera, Salon } from '../config/fleet.js';
 import type { Standards } from '../config/standards.js';
 import type { Logger } from '../common/log.js';
-import { torsoHistogram } from '../detectors/appearance.js';
+import { bodyColours, torsoHistogram } from '../detectors/appearance.js';
+import { boxAt } from '../detectors/detections.js';
 import { EVIDENCE_LOOKBACK_MS } from '../detectors/rules/emit.js';
 import { CameraRules } from '../detectors/rules/engine.js';
 import { toSalonEvent } from '../detectors/rules/envelope.js';
@@ -80,7 +81,9 @@ export class CameraPipeline {
     this.lastTime = frame.capturedAt;
     const detections = await this.options.detection.detect(frame);
     this.framesDetected++;
-    const tracked = this.tracker.update(detections, frame.capturedAt);
+    // Body colours let the tracker re-find a person after an occlusion without taking someone
+    // else's identity (detectors/tracker/byte-tracker.ts); it asks only for the boxes it compares.
+    const tracked = this.tracker.update(detections, frame.capturedAt, (i) => bodyColours(frame, boxAt(detections, i)));
     this.tracks = tracked.length;
     this.ring.push({ frame, people: tracked.map((p) => p.box) });
     const people: ObservedPerson[] = tracked.map((person) => {

@@ -7,9 +7,13 @@ import { isSalonwatchError, SalonwatchError } from '../../common/errors.js';
 import type { Frame } from '../../ingest/frame.js';
 import { probeVideo, readVideoFrames } from '../../ingest/video-file.js';
 import type { PersonDetector } from '../person-detector.js';
+import { bodyColours } from '../appearance.js';
+import { boxAt, type Detections } from '../detections.js';
 import {
   createByteTracker,
   DEFAULT_TRACKER_CONFIG,
+  usesColours,
+  type DescribeDetection,
   type TrackerConfig,
 } from '../tracker/byte-tracker.js';
 import { createGtOracle, GT_ORACLE } from './gt-oracle.js';
@@ -56,15 +60,27 @@ options:
   --track-min-hits N   tracker: frames before a track is reported (default ${DEFAULT_TRACKER_CONFIG.minHits})
   --track-buffer-ms T  tracker: how long a lost track can be re-found (default ${DEFAULT_TRACKER_CONFIG.maxLostMs})
   --track-hold-ms T    tracker: how long a lost track is still reported (default ${DEFAULT_TRACKER_CONFIG.holdLostMs})
+  --track-occluded-hold-ms T  tracker: how long a lost track hidden behind a seen person is
+                       still reported (default ${DEFAULT_TRACKER_CONFIG.occludedHoldMs})
   --skip N             drop the first N decoded frames, for a re-encode that starts earlier than
                        its ground truth (pets09_s2l1_480x360_10fps_gop20.mp4 carries 2 extra
                        leading frames: its frame n + 2 is vtest.avi's frame n, measured)
   --save-detections F  also write the detector's raw person boxes to F (MOT det.txt form)
   --replay F           instead of running a model, replay detections saved with
-                       --save-detections (tunes the tracker in seconds; no timing figures)
+                       --save-detections (tunes the tracker in seconds; no timing figures).
+                       The tracker's body colours need pixels: with colours on (the default)
+                       the video is still decoded, with both similarities 0 it is not
   --track-birth-overlap X  tracker: no new track from a box this much inside a tracked
-                       person (default ${DEFAULT_TRACKER_CONFIG.birthMaxOverlap} = off)
-  --track-recover D    tracker: re-find a lost track within D track heights (default ${DEFAULT_TRACKER_CONFIG.recoverDistance} = off)
+                       person (default ${DEFAULT_TRACKER_CONFIG.birthMaxOverlap}; 1 = off)
+  --track-recover D    tracker: re-find a lost track within D track heights (default ${DEFAULT_TRACKER_CONFIG.recoverDistance}; 0 = off)
+  --track-reid-similarity S  tracker: body-colour similarity a re-found lost track needs
+                       (default ${DEFAULT_TRACKER_CONFIG.reidMinSimilarity}; 0 = colours off)
+  --track-reid-ms T    tracker: how much longer than the buffer a lost track can be re-found
+                       when colours agree (default ${DEFAULT_TRACKER_CONFIG.reidMaxLostMs})
+  --track-reid-speed V tracker: reach of a colour-checked re-find, track heights per second
+                       hidden (default ${DEFAULT_TRACKER_CONFIG.reidSpeed})
+  --track-low-similarity S  tracker: body-colour similarity a low-score box needs to extend a
+                       track (default ${DEFAULT_TRACKER_CONFIG.lowMinSimilarity}; 0 = off)
   --oracle-drop R      ${GT_ORACLE} only: share of boxes dropped per frame (default 0)
   --oracle-low R       ${GT_ORACLE} only: share of boxes given a low score (default 0)
 `;
@@ -91,8 +107,13 @@ export const command: Command = {
       'track-min-hits': { type: 'string' },
       'track-buffer-ms': { type: 'string' },
       'track-hold-ms': { type: 'string' },
+      'track-occluded-hold-ms': { type: 'string' },
       'track-birth-overlap': { type: 'string' },
       'track-recover': { type: 'string' },
+      'track-reid-similarity': { type: 'string' },
+      'track-reid-ms': { type: 'string' },
+      'track-reid-speed': { type: 'string' },
+      'track-low-similarity': { type: 'string' },
       'save-detections': { type: 'string' },
       skip: { type: 'string' },
       replay: { type: 'string' },
@@ -146,6 +167,12 @@ export const command: Command = {
         DEFAULT_TRACKER_CONFIG.holdLostMs,
         { min: 0 },
       ),
+      occludedHoldMs: numberOption(
+        'track-occluded-hold-ms',
+        v['track-occluded-hold-ms'],
+        DEFAULT_TRACKER_CONFIG.occludedHoldMs,
+        { min: 0 },
+      ),
       birthMaxOverlap: numberOption(
         'track-birth-overlap',
         v['track-birth-overlap'],
@@ -157,6 +184,30 @@ export const command: Command = {
         v['track-recover'],
         DEFAULT_TRACKER_CONFIG.recoverDistance,
         { min: 0, max: 10 },
+      ),
+      reidMinSimilarity: numberOption(
+        'track-reid-similarity',
+        v['track-reid-similarity'],
+        DEFAULT_TRACKER_CONFIG.reidMinSimilarity,
+        unit,
+      ),
+      reidMaxLostMs: numberOption(
+        'track-reid-ms',
+        v['track-reid-ms'],
+        DEFAULT_TRACKER_CONFIG.reidMaxLostMs,
+        { min: 0 },
+      ),
+      reidSpeed: numberOption(
+        'track-reid-speed',
+        v['track-reid-speed'],
+        DEFAULT_TRACKER_CONFIG.reidSpeed,
+        { min: 0, max: 10 },
+      ),
+      lowMinSimilarity: numberOption(
+        'track-low-similarity',
+        v['track-low-similarity'],
+        DEFAULT_TRACKER_CONFIG.lowMinSimilarity,
+        unit,
       ),
     };
     if (tracker.lowScore > tracker.highScore)
@@ -175,12 +226,14 @@ export const command: Command = {
 
     const model = v.model ?? DEFAULT_EVAL_MODEL;
     let detector: PersonDetector;
-    // The oracle and replays never look at pixels: skip decoding, keep the video's timing.
+    const colours = usesColours(tracker);
+    // The oracle never looks at pixels (its tracker runs by motion alone), replays only when
+    // the tracker compares colours: otherwise skip decoding, keep the video's timing.
     let pixels = true;
     if (v.replay !== undefined) {
       const recorded = parseGroundTruth(await readText(v.replay), v.replay);
       detector = replayDetector(recorded, sequence, v.replay);
-      pixels = false;
+      pixels = colours;
     } else if (model === GT_ORACLE) {
       detector = createGtOracle(groundTruth, sequence, {
         dropRate: numberOption('oracle-drop', v['oracle-drop'], 0, unit),
@@ -207,6 +260,7 @@ export const command: Command = {
         ...(zone === undefined ? {} : { zone }),
         limit: frameLimit,
         now: () => performance.now(),
+        ...(colours && pixels ? { describe: describeBodies } : {}),
       });
       if (v['save-detections'] !== undefined) {
         await writeFile(v['save-detections'], saved.join('\n') + '\n');
@@ -228,6 +282,11 @@ export const command: Command = {
     return 0;
   },
 };
+
+/** Body colours of a frame's boxes, for the tracker (computed when it asks). */
+function describeBodies(frame: Frame, detections: Detections): DescribeDetection {
+  return (index) => bodyColours(frame, boxAt(detections, index));
+}
 
 async function loadDetector(
   name: string,

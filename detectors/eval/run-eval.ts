@@ -1,8 +1,8 @@
 import type { Frame } from '../../ingest/frame.js';
 import type { PersonDetector } from '../person-detector.js';
-import type { Tracker } from '../tracker/byte-tracker.js';
+import type { DescribeDetection, Tracker } from '../tracker/byte-tracker.js';
 import { scaleBox } from '../tracker/geometry.js';
-import { boxAt, PERSON_CLASS } from '../detections.js';
+import { boxAt, PERSON_CLASS, type Detections } from '../detections.js';
 import type { GroundTruth } from './mot-ground-truth.js';
 import { createMotAccumulator, type MotMetrics } from './mot-metrics.js';
 import type { Zone } from './zone.js';
@@ -21,6 +21,11 @@ export interface EvalInput {
   readonly limit?: number;
   /** Monotonic milliseconds (performance.now in the command, a fake in tests). */
   readonly now: () => number;
+  /**
+   * Gives the tracker body colours of the frame's boxes (`bodyColours`); absent, it tracks by
+   * motion alone. Its cost is part of the tracker's time: the tracker asks while it runs.
+   */
+  readonly describe?: (frame: Frame, detections: Detections) => DescribeDetection;
 }
 
 export interface EvalResult extends MotMetrics {
@@ -56,7 +61,11 @@ export async function runEval(input: EvalInput): Promise<EvalResult> {
     frameNumber += 1;
     const detections = await input.detector.detect(frame);
     const t1 = now();
-    const tracks = input.tracker.update(detections, frame.capturedAt);
+    const tracks = input.tracker.update(
+      detections,
+      frame.capturedAt,
+      input.describe?.(frame, detections),
+    );
     const t2 = now();
     detectMs += t1 - t0;
     trackMs += t2 - t1;

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { histogramOf, type BodyColours } from '../../../detectors/appearance.js';
 import type { Detections } from '../../../detectors/detections.js';
-import { createByteTracker, type Tracker } from '../../../detectors/tracker/byte-tracker.js';
+import {
+  createByteTracker,
+  DEFAULT_TRACKER_CONFIG,
+  usesColours,
+  type Tracker,
+} from '../../../detectors/tracker/byte-tracker.js';
 import type { TrackedPerson } from '../../../detectors/track.js';
 
 type Det = readonly [x1: number, y1: number, x2: number, y2: number, score: number];
@@ -27,6 +33,29 @@ function feed(
   stepMs = 100,
 ): TrackedPerson[][] {
   return frames.map((frame, i) => tracker.update(dets(frame), i * stepMs));
+}
+
+type Rgb = readonly [number, number, number];
+const RED: Rgb = [220, 10, 20];
+const BLUE: Rgb = [30, 60, 160];
+const GREY: Rgb = [90, 90, 90];
+
+function outfit(shirt: Rgb, trousers: Rgb = GREY): BodyColours {
+  return {
+    upper: histogramOf([{ rgb: shirt, share: 1 }]),
+    lower: histogramOf([{ rgb: trousers, share: 1 }]),
+  };
+}
+
+/** Like `feed`, with each detection's body colours given beside it (`describe`). */
+function feedDressed(
+  tracker: Tracker,
+  frames: readonly (readonly (readonly [Det, BodyColours])[])[],
+  stepMs = 100,
+): TrackedPerson[][] {
+  return frames.map((frame, i) =>
+    tracker.update(dets(frame.map(([d]) => d)), i * stepMs, (index) => frame[index]?.[1]),
+  );
 }
 
 /** The id reported nearest to `x` on a frame (undefined when nobody is reported within 30 px). */
@@ -200,5 +229,132 @@ describe('ByteTrack tracker', () => {
     const tracker = createByteTracker();
     tracker.update(cars, 0);
     assert.equal(tracker.update(cars, 100).length, 0);
+  });
+
+  it('with colours, does not hand a lost track to someone else who walks into its place', () => {
+    // A red-shirted person walks right and is hidden for 3 frames; a blue-shirted person then
+    // appears exactly where the red one was predicted to be.
+    const frames: (readonly [Det, BodyColours])[][] = [];
+    for (let i = 0; i < 10; i++) frames.push([[person(10 + i * 10, 50), outfit(RED)]]);
+    for (let i = 10; i < 13; i++) frames.push([]);
+    for (let i = 13; i < 18; i++) frames.push([[person(10 + i * 10, 50), outfit(BLUE)]]);
+    const dressed = feedDressed(createByteTracker(), frames);
+    assert.equal(dressed[13]?.length, 0, 'a new person waits for their second hit');
+    assert.equal(dressed[14]?.[0]?.trackId, 2, JSON.stringify(dressed[14]));
+    // By motion alone (no colours passed) the blue person continues the red one's track.
+    const plain = feed(
+      createByteTracker(),
+      frames.map((f) => f.map(([d]) => d)),
+    );
+    assert.equal(plain[13]?.[0]?.trackId, 1);
+  });
+
+  it('with colours, re-finds a person hidden for longer than the buffer who looks the same', () => {
+    // Red walks right at 100 px/s, stops behind something for 2 s (buffer 1 s), and steps out
+    // 20 px from where they were last seen; the motion prediction has run 200 px ahead.
+    const frames: (readonly [Det, BodyColours])[][] = [];
+    for (let i = 0; i < 10; i++) frames.push([[person(10 + i * 10, 50), outfit(RED)]]);
+    for (let i = 0; i < 20; i++) frames.push([]);
+    const reappear = (colours: BodyColours): (readonly [Det, BodyColours])[][] => [
+      ...frames,
+      ...Array.from({ length: 3 }, () => [[person(120, 50), colours] as const]),
+    ];
+    const same = feedDressed(createByteTracker({ maxLostMs: 1000 }), reappear(outfit(RED)));
+    assert.equal(same[30]?.[0]?.trackId, 1, JSON.stringify(same[30]));
+    const other = feedDressed(createByteTracker({ maxLostMs: 1000 }), reappear(outfit(BLUE)));
+    assert.equal(other[30]?.length, 0);
+    assert.equal(other[31]?.[0]?.trackId, 2, 'someone else is a new person');
+    const plain = feed(
+      createByteTracker({ maxLostMs: 1000 }),
+      reappear(outfit(RED)).map((f) => f.map(([d]) => d)),
+    );
+    assert.equal(plain[31]?.[0]?.trackId, 2, 'by motion alone the track ended after 1 s');
+  });
+
+  it('with colours, does not extend a track with a low-score box of someone else', () => {
+    // Red is followed; then only a low-score box is seen at their place: their own (red) keeps
+    // the track going, a blue one (the person in front) does not.
+    const run = (colours: BodyColours): TrackedPerson[][] => {
+      const frames: (readonly [Det, BodyColours])[][] = [];
+      for (let i = 0; i < 6; i++) frames.push([[person(10 + i * 10, 50), outfit(RED)]]);
+      for (let i = 6; i < 10; i++) frames.push([[person(10 + i * 10, 50, 0.3), colours]]);
+      return feedDressed(createByteTracker(), frames);
+    };
+    const own = run(outfit(RED));
+    assert.ok(
+      own.slice(6).every((f) => f[0]?.trackId === 1),
+      JSON.stringify(own),
+    );
+    const other = run(outfit(BLUE));
+    assert.deepEqual(
+      other.slice(6).map((f) => f.length),
+      [0, 0, 0, 0],
+    );
+  });
+
+  it('with colours, keeps reporting a person hidden behind another for occludedHoldMs, not one gone in the open', () => {
+    // A (red) stands at x 100; B (blue), nearer the camera, stands in front of three quarters
+    // of A. From frame 6 only B is detected.
+    const a: readonly [Det, BodyColours] = [person(100, 50), outfit(RED)];
+    const b: readonly [Det, BodyColours] = [[110, 30, 160, 160, 0.9], outfit(BLUE)];
+    const frames: (readonly [Det, BodyColours])[][] = [];
+    for (let i = 0; i < 6; i++) frames.push([a, b]);
+    for (let i = 6; i < 12; i++) frames.push([b]);
+    const out = feedDressed(createByteTracker({ occludedHoldMs: 300 }), frames);
+    assert.deepEqual(
+      out.slice(5).map((f) => f.map((p) => p.trackId)),
+      [[1, 2], [1, 2], [1, 2], [1, 2], [2], [2], [2]],
+    );
+    const held = out[7]?.[0];
+    assert.ok(held !== undefined && Math.abs(held.box.x1 - 100) < 3, 'at their predicted place');
+    const alone = feedDressed(
+      createByteTracker({ occludedHoldMs: 300 }),
+      frames.map((f) => f.filter((d) => d !== b)),
+    );
+    assert.equal(alone[6]?.length, 0, 'nobody in front: not held');
+    // By motion alone the low-score pass keeps hidden people instead: no hold.
+    const plain = feed(
+      createByteTracker({ occludedHoldMs: 300 }),
+      frames.map((f) => f.map(([d]) => d)),
+    );
+    assert.deepEqual(
+      plain[6]?.map((p) => p.trackId),
+      [2],
+    );
+  });
+
+  it('asks for the colours of the boxes it compares or learns from only', () => {
+    // One person and twenty faint boxes elsewhere (sky, benches) on every frame.
+    const clutter = Array.from({ length: 20 }, (_, k): Det => [
+      400 + k * 30,
+      300,
+      420 + k * 30,
+      340,
+      0.3,
+    ]);
+    const tracker = createByteTracker();
+    const asked: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      tracker.update(dets([person(10 + i * 10, 50), ...clutter]), i * 100, (index) => {
+        asked.push(index);
+        return outfit(RED);
+      });
+    }
+    assert.ok(
+      asked.every((index) => index === 0),
+      `only the person: ${JSON.stringify(asked)}`,
+    );
+    assert.ok(asked.length <= 10, 'at most once per frame');
+  });
+
+  it('compares colours by default, and not when both similarities are 0', () => {
+    assert.equal(usesColours(DEFAULT_TRACKER_CONFIG), true);
+    assert.equal(
+      usesColours({ ...DEFAULT_TRACKER_CONFIG, reidMinSimilarity: 0, lowMinSimilarity: 0 }),
+      false,
+    );
+    assert.throws(() => createByteTracker({ occludedHoldMs: -1 }), /occludedHoldMs/);
+    assert.throws(() => createByteTracker({ reidMinSimilarity: 1.5 }), /reidMinSimilarity/);
+    assert.throws(() => createByteTracker({ reidSpeed: -1 }), /reidSpeed/);
   });
 });
