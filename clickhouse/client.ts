@@ -5,12 +5,14 @@
  * Library errors become `SalonwatchError`: `CLICKHOUSE_UNAVAILABLE` when the server could not be
  * reached (the sink pauses and retries), `CLICKHOUSE_QUERY_FAILED` when it answered with an error.
  */
+import { Readable } from 'node:stream';
 import { ClickHouseError, createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { endpointsFromEnv } from '../common/env.js';
 import { SalonwatchError } from '../common/errors.js';
 import type { Sql } from './sql.js';
+import type { TabSeparatedRows } from './tab-separated.js';
 
 export interface ClickHouse {
   readonly database: string;
@@ -20,6 +22,11 @@ export interface ClickHouse {
   query<S extends TSchema>(statement: Sql, row: S): Promise<Static<S>[]>;
   /** Inserts rows (JSONEachRow) into a table; column names are the object keys. */
   insert(table: string, rows: readonly object[]): Promise<void>;
+  /**
+   * Inserts rows already encoded as TabSeparated (`./tab-separated.ts`) into those columns of a
+   * table: the sink's raw events, where the format is cheaper on both ends than JSONEachRow.
+   */
+  insertTabSeparated(table: string, rows: TabSeparatedRows): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -103,6 +110,16 @@ export function connectClickHouse(options: ClickHouseOptions = {}): ClickHouse {
       if (rows.length === 0) return;
       try {
         await client.insert({ table, values: rows, format: 'JSONEachRow' });
+      } catch (error) {
+        throw wrap(error, `insert into ${table}`);
+      }
+    },
+    async insertTabSeparated(table, rows) {
+      const [first, ...rest] = rows.columns;
+      if (rows.rows === 0 || first === undefined) return;
+      try {
+        // A raw format goes to the client as a byte stream; one chunk, the whole batch.
+        await client.insert({ table, columns: [first, ...rest], format: 'TabSeparated', values: Readable.from([rows.bytes()], { objectMode: false }) });
       } catch (error) {
         throw wrap(error, `insert into ${table}`);
       }

@@ -293,11 +293,19 @@ export function checkEvent(value: unknown): EventCheck {
   return problem === undefined ? { ok: true, event: value } : { ok: false, reason: problem };
 }
 
+/**
+ * Kafka hands the sink Buffers: read them in place. `Buffer.from(bytes)` would copy every
+ * message before decoding it; a plain Uint8Array is viewed, not copied, for the same reason.
+ */
+function utf8(bytes: Uint8Array): string {
+  return (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).toString('utf8');
+}
+
 /** Parses and validates wire bytes (UTF-8 JSON) as the sink receives them. */
 export function decodeEvent(bytes: Uint8Array | string): EventCheck {
   let value: unknown;
   try {
-    value = JSON.parse(typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8'));
+    value = JSON.parse(typeof bytes === 'string' ? bytes : utf8(bytes));
   } catch (error) {
     return { ok: false, reason: `(event): not JSON: ${error instanceof Error ? error.message : String(error)}` };
   }

@@ -2,13 +2,17 @@
  * `salonwatch bench sink`: generated events of the real schema through Kafka into ClickHouse
  * on this machine, in a throwaway topic and database.
  *
- * - A child process publishes the events (producedAt stamped when each batch is sent).
+ * - A child process publishes the events (producedAt stamped when each batch is sent). It
+ *   generates and serialises them before the timed phase starts (the generator is harness: in
+ *   production the producers are edge nodes elsewhere), then is told to go.
  * - The sink runs here; for every stored event the latency is "ClickHouse acknowledged the
  *   batch, rollups included" minus producedAt, i.e. produced-at to queryable.
  * - End to end events/s = events / (last stored - first produced).
- * - Baseline in the same run: the same rows inserted straight into ClickHouse (same adapter,
- *   same batch size, raw table only), so the ratio says what Kafka, validation and the rollups
- *   cost on top of the bare insert.
+ * - Baseline in the same run: the same rows inserted straight into ClickHouse (same adapter and
+ *   format, `insertEventRows`, same batch size, raw table only), so the ratio says what Kafka,
+ *   validation and the rollups cost on top of the bare insert. It times building the rows and
+ *   inserting them, batch by batch; generating each batch's events is left out, as it is left
+ *   out of the sink's run.
  * - At the end the database must hold exactly `count` distinct events, and the daily rollups
  *   must add up to `count`; otherwise the benchmark fails.
  */
@@ -24,16 +28,22 @@ import { endpointsFromEnv } from '../common/env.js';
 import { SalonwatchError } from '../common/errors.js';
 import { createLogger } from '../common/log.js';
 import { generateEvents, salonIdOf } from '../events/generate.js';
+import type { SalonEvent } from '../events/schema.js';
 import { createKafka } from '../events/kafka.js';
-import { millis, eventRow } from './rows.js';
+import { EventBatch } from './batch.js';
 import { Sink } from './sink.js';
+import { insertEventRows } from './store.js';
 
-const help = `usage: salonwatch bench sink [--json] [--events N] [--salons N] [--rate R] [--batch-size N] [--keep]
+const help = `usage: salonwatch bench sink [--json] [--events N] [--salons N] [--rate R] [--batch-size N]
+                          [--producers N] [--send-size N] [--keep]
 
   --events N       events to send (default 1000000)
   --salons N       salons they come from (default 1300)
   --rate R         offered events/s from the producer; 0 = as fast as it can (default 0)
   --batch-size N   sink batch size, also the baseline's insert size (default 20000)
+  --producers N    concurrent producers in the producer process, as several edge nodes (default 2)
+  --send-size N    events per producer send (default 1000: kafkajs groups a send by partition
+                   at a cost that grows with the square of its size)
   --keep           keep the bench topic and database afterwards
 `;
 
@@ -57,7 +67,22 @@ async function dropDatabase(name: string): Promise<void> {
   await admin.close();
 }
 
+const PARTITIONS = 6;
 const Totals = Type.Object({ distinct: Type.String(), rolled: Type.String() });
+
+function isProducerReady(m: unknown): m is { ready: true; prepareMs: number } {
+  return typeof m === 'object' && m !== null && 'ready' in m && 'prepareMs' in m && typeof m.prepareMs === 'number';
+}
+
+interface ProducerResult {
+  readonly sent: number;
+  readonly ms: number;
+  readonly cpuMs: number;
+}
+
+function isProducerResult(m: unknown): m is ProducerResult {
+  return typeof m === 'object' && m !== null && 'sent' in m && 'ms' in m && 'cpuMs' in m && typeof m.sent === 'number' && typeof m.ms === 'number' && typeof m.cpuMs === 'number';
+}
 
 export const command: Command = {
   name: 'sink',
@@ -70,6 +95,8 @@ export const command: Command = {
       salons: { type: 'string' },
       rate: { type: 'string' },
       'batch-size': { type: 'string' },
+      producers: { type: 'string' },
+      'send-size': { type: 'string' },
       keep: { type: 'boolean' },
     });
     if (args === undefined) return 0;
@@ -77,6 +104,8 @@ export const command: Command = {
     const salons = numberOption('salons', args.values.salons, 1300, { min: 1, max: 100_000, integer: true });
     const rate = numberOption('rate', args.values.rate, 0, { min: 0 });
     const batchSize = numberOption('batch-size', args.values['batch-size'], 20_000, { min: 1, max: 1_000_000, integer: true });
+    const producers = numberOption('producers', args.values.producers, 2, { min: 1, max: 16, integer: true });
+    const sendSize = numberOption('send-size', args.values['send-size'], 1000, { min: 1, max: 100_000, integer: true });
     const seed = 20261125;
     const log = createLogger({ component: 'bench-sink' });
     const env = endpointsFromEnv();
@@ -87,7 +116,7 @@ export const command: Command = {
     const kafka = createKafka({ brokers: env.kafkaBrokers, clientId: 'bench-sink', log });
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 6 }, { topic: `${topic}.dlq`, numPartitions: 1 }], waitForLeaders: true });
+    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }, { topic: `${topic}.dlq`, numPartitions: 1 }], waitForLeaders: true });
     const ch = await createDatabase(database);
     try {
       await ch.insert(
@@ -118,9 +147,8 @@ export const command: Command = {
         batchSize,
         maxWaitMs: 500,
         hooks: {
-          onStored(events, storedAtMs) {
-            for (const e of events) {
-              const produced = millis(e.producedAt);
+          onStored(batch, storedAtMs) {
+            for (const produced of batch.producedAtMs) {
               if (produced < firstProduced) firstProduced = produced;
               if (stored < count) latencies[stored] = storedAtMs - produced;
               stored++;
@@ -133,20 +161,28 @@ export const command: Command = {
       await sink.start();
 
       const producerScript = fileURLToPath(new URL('./bench-producer.ts', import.meta.url));
-      const child = fork(producerScript, [topic, String(count), String(salons), String(seed), String(rate), '2000'], {
+      const child = fork(producerScript, [topic, String(count), String(salons), String(seed), String(rate), String(sendSize), String(producers), String(PARTITIONS)], {
         execArgv: ['--import', 'tsx'],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
-      const produced = new Promise<{ sent: number; ms: number }>((resolve, reject) => {
+      let ready: (prepareMs: number) => void = () => undefined;
+      const prepared = new Promise<number>((resolve) => (ready = resolve));
+      const produced = new Promise<ProducerResult>((resolve, reject) => {
         child.on('message', (m) => {
-          resolve(m as { sent: number; ms: number });
+          if (isProducerReady(m)) ready(m.prepareMs);
+          else if (isProducerResult(m)) resolve(m);
         });
         child.on('exit', (code) => {
           if (code !== 0) reject(new SalonwatchError('INTERNAL', `bench producer exited with ${code}`));
         });
       });
+      const prepareMs = await Promise.race([prepared, produced.then(() => 0)]);
+      log.info('producer prepared its events', { prepareMs });
+      child.send({ go: true });
+      const sinkCpuBefore = process.cpuUsage();
       const producer = await produced;
       await done;
+      const sinkCpu = process.cpuUsage(sinkCpuBefore);
       await sink.stop();
 
       const [totals] = await ch.query(
@@ -159,17 +195,22 @@ export const command: Command = {
 
       // Baseline: the same rows, straight into the raw table of a fresh database.
       const base = await createDatabase(baselineDatabase);
-      let rows = [];
-      const baseStart = Date.now();
+      let baseMs = 0;
+      let events: SalonEvent[] = [];
+      const insertTimed = async () => {
+        // Rows built and encoded as the sink does (EventBatch), then the one insert.
+        const t0 = performance.now();
+        const batch = new EventBatch(() => 'Europe/Moscow', batchSize * 640);
+        for (const event of events) batch.add(event);
+        await insertEventRows(base, batch);
+        baseMs += performance.now() - t0;
+        events = [];
+      };
       for (const event of generateEvents({ count, salons, seed, startMs: Date.now() - 86_400_000, stepMs: 86_400_000 / count })) {
-        rows.push(eventRow(event, 'Europe/Moscow'));
-        if (rows.length >= batchSize) {
-          await base.insert('events', rows);
-          rows = [];
-        }
+        events.push(event);
+        if (events.length >= batchSize) await insertTimed();
       }
-      await base.insert('events', rows);
-      const baseMs = Date.now() - baseStart;
+      await insertTimed();
       await base.close();
 
       latencies.sort();
@@ -179,12 +220,19 @@ export const command: Command = {
         salons,
         offeredRate: rate === 0 ? null : rate,
         sinkBatchSize: batchSize,
+        producers,
+        sendSize,
         producerEventsPerSecond: Math.round(producer.sent / (producer.ms / 1000)),
+        // CPU time per event of the two Node processes, robust to a shared machine's load.
+        producerCpuUsPerEvent: Math.round((producer.cpuMs * 1000) / count),
+        sinkCpuUsPerEvent: Math.round((sinkCpu.user + sinkCpu.system) / count),
         eventsPerSecond: Math.round(count / seconds),
         p50LatencyMs: Math.round(percentile(latencies, 50)),
         p99LatencyMs: Math.round(percentile(latencies, 99)),
         maxLatencyMs: Math.round(latencies[latencies.length - 1] ?? Number.NaN),
         baselineEventsPerSecond: Math.round(count / (baseMs / 1000)),
+        ratioToBaseline: Math.round((count / seconds / (count / (baseMs / 1000))) * 100) / 100,
+        producerPrepareMs: prepareMs,
         sinkBatches: sink.stats().batches,
         storedDistinct: count,
       };
@@ -196,7 +244,7 @@ export const command: Command = {
             `  end to end      ${result.eventsPerSecond} events/s (producer alone ${result.producerEventsPerSecond}/s)`,
             `  latency         p50 ${result.p50LatencyMs} ms, p99 ${result.p99LatencyMs} ms, max ${result.maxLatencyMs} ms (produced-at to stored and rolled up)`,
             `  baseline        ${result.baselineEventsPerSecond} events/s inserting the same rows straight into ClickHouse`,
-            `  ratio           ${(result.eventsPerSecond / result.baselineEventsPerSecond).toFixed(2)} of the bare insert`,
+            `  ratio           ${result.ratioToBaseline.toFixed(2)} of the bare insert`,
             '',
           ].join('\n'),
         );

@@ -1,7 +1,8 @@
 /**
  * Validated events -> ClickHouse rows (the columns of clickhouse/migrations). Pure: the salon's
  * time zone is passed in. DateTime columns take epoch seconds, which both 18.16 and current
- * releases parse from JSONEachRow; milliseconds go to their own column (18.16 has no DateTime64).
+ * releases parse from JSONEachRow and TabSeparated alike; milliseconds go to their own column
+ * (18.16 has no DateTime64).
  */
 import type { IncidentEvent, SalonEvent } from '../events/schema.js';
 import { localDay, splitByLocalDay } from './local-day.js';
@@ -69,52 +70,42 @@ export const millis = (iso: string) => Date.parse(iso);
 const seconds = (ms: number) => Math.floor(ms / 1000);
 const subsecond = (ms: number) => ms - seconds(ms) * 1000;
 
-const NO_PAYLOAD_VALUES = {
-  durationS: 0,
-  groupSize: 0,
-  greeted: 0,
-  greetingLatencyS: 0,
-  staffPresent: 0,
-  waitS: 0,
-  abandoned: 0,
-  queueLength: 0,
-  staffCount: 0,
-  customerCount: 0,
-  open: 0,
-  windowS: 0,
-};
+/** The events table's columns in the order `eventRow` fills them: the TabSeparated insert's column list. */
+export const EVENT_COLUMNS = [
+  'eventId',
+  'type',
+  'salonId',
+  'cameraId',
+  'nodeId',
+  'occurredAt',
+  'occurredMs',
+  'producedAt',
+  'producedMs',
+  'localDate',
+  'durationS',
+  'groupSize',
+  'greeted',
+  'greetingLatencyS',
+  'staffPresent',
+  'waitS',
+  'abandoned',
+  'queueLength',
+  'staffCount',
+  'customerCount',
+  'open',
+  'windowS',
+  'payload',
+] as const satisfies readonly (keyof EventRow)[];
 
-function payloadValues(event: SalonEvent): typeof NO_PAYLOAD_VALUES {
-  switch (event.type) {
-    case 'visit': {
-      const p = event.payload;
-      return {
-        ...NO_PAYLOAD_VALUES,
-        durationS: p.durationS,
-        groupSize: p.groupSize,
-        greeted: p.greeted ? 1 : 0,
-        greetingLatencyS: p.greetingLatencyS ?? 0,
-        staffPresent: p.staffPresent ? 1 : 0,
-      };
-    }
-    case 'wait':
-      return { ...NO_PAYLOAD_VALUES, waitS: event.payload.waitS, abandoned: event.payload.outcome === 'abandoned' ? 1 : 0 };
-    case 'queue_sample':
-      return { ...NO_PAYLOAD_VALUES, queueLength: event.payload.length, windowS: event.payload.windowS };
-    case 'staff_sample': {
-      const p = event.payload;
-      return { ...NO_PAYLOAD_VALUES, staffCount: p.staffCount, customerCount: p.customerCount, open: p.open ? 1 : 0, windowS: p.windowS };
-    }
-    case 'incident':
-    case 'camera_health':
-      return NO_PAYLOAD_VALUES;
-  }
-}
-
+/**
+ * One object literal with every column (zero where the type carries no such value), then the
+ * type's own values: the sink builds a row per event, and spreading defaults into a fresh object
+ * cost more than the rest of the row together.
+ */
 export function eventRow(event: SalonEvent, timeZone: string): EventRow {
   const occurred = millis(event.occurredAt);
   const produced = millis(event.producedAt);
-  return {
+  const row: EventRow = {
     eventId: event.eventId,
     type: event.type,
     salonId: event.salonId,
@@ -125,9 +116,51 @@ export function eventRow(event: SalonEvent, timeZone: string): EventRow {
     producedAt: seconds(produced),
     producedMs: subsecond(produced),
     localDate: localDay(occurred, timeZone),
-    ...payloadValues(event),
+    durationS: 0,
+    groupSize: 0,
+    greeted: 0,
+    greetingLatencyS: 0,
+    staffPresent: 0,
+    waitS: 0,
+    abandoned: 0,
+    queueLength: 0,
+    staffCount: 0,
+    customerCount: 0,
+    open: 0,
+    windowS: 0,
     payload: JSON.stringify(event.payload),
   };
+  switch (event.type) {
+    case 'visit': {
+      const p = event.payload;
+      row.durationS = p.durationS;
+      row.groupSize = p.groupSize;
+      row.greeted = p.greeted ? 1 : 0;
+      row.greetingLatencyS = p.greetingLatencyS ?? 0;
+      row.staffPresent = p.staffPresent ? 1 : 0;
+      break;
+    }
+    case 'wait':
+      row.waitS = event.payload.waitS;
+      row.abandoned = event.payload.outcome === 'abandoned' ? 1 : 0;
+      break;
+    case 'queue_sample':
+      row.queueLength = event.payload.length;
+      row.windowS = event.payload.windowS;
+      break;
+    case 'staff_sample': {
+      const p = event.payload;
+      row.staffCount = p.staffCount;
+      row.customerCount = p.customerCount;
+      row.open = p.open ? 1 : 0;
+      row.windowS = p.windowS;
+      break;
+    }
+    case 'incident':
+    case 'camera_health':
+      break;
+  }
+  return row;
 }
 
 /**

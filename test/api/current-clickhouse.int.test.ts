@@ -60,6 +60,10 @@ function recording(inner: ClickHouse) {
       }
       return inner.insert(table, rows);
     },
+    insertTabSeparated(table, rows) {
+      inserts.push(`INSERT INTO ${table} (${rows.columns.join(', ')}) FORMAT TabSeparated\n${Buffer.from(rows.bytes()).toString('utf8')}`);
+      return inner.insertTabSeparated(table, rows);
+    },
     ping: () => inner.ping(),
     close: () => inner.close(),
   };

@@ -73,7 +73,9 @@ void test('a sink killed between insert and commit: the batch is delivered again
   assert.equal(first.batches.length, 3);
   const crashed = first.batches[2]?.stored ?? 0;
   const storedBeforeCrash = sum(first.batches);
-  assert.equal((await rawCounts(ch)).distinct, storedBeforeCrash, 'the third batch reached ClickHouse before the kill');
+  // The next batch's rows may be written too (its write overlaps the third batch's recompute),
+  // but never committed: it comes again below with the third.
+  assert.ok((await rawCounts(ch)).distinct >= storedBeforeCrash, 'the third batch reached ClickHouse before the kill');
 
   const second = startSinkChild([topic, dlq, group, ch.database, '0']);
   t.after(() => second.child.kill('SIGKILL'));

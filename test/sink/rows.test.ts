@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateEvents } from '../../events/generate.js';
 import { checkEvent, type IncidentEvent } from '../../events/schema.js';
-import { eventRow, incidentDayRows, incidentRow, incidentVersion } from '../../sink/rows.js';
+import { EVENT_COLUMNS, eventRow, incidentDayRows, incidentRow, incidentVersion } from '../../sink/rows.js';
 
 const incident: IncidentEvent = {
   eventId: '6f1c1a52-7a4e-4b53-9a43-0c6f0d0e4b12',
@@ -57,4 +57,10 @@ void test('the closing report outranks the opening one, even at the same instant
     openRows.map((r) => [r.localDate, r.seconds]),
     [['2026-11-25', 0]],
   );
+});
+
+void test('EVENT_COLUMNS lists every column of an event row, in the order eventRow fills them', () => {
+  for (const event of generateEvents({ count: 200, salons: 3, seed: 2, startMs: Date.parse('2026-01-01T00:00:00.000Z'), stepMs: 60_000 })) {
+    assert.deepEqual(Object.keys(eventRow(event, 'UTC')), [...EVENT_COLUMNS]);
+  }
 });
