@@ -113,6 +113,8 @@ export class CameraHealth {
   private same: Condition | undefined;
   private changed: Condition | undefined;
   private previous: PictureStats | undefined;
+  /** The luma buffer of the stats before `previous`, written over by the next frame's. */
+  private spareLuma: Uint8Array | undefined;
   private reference: Float32Array | undefined;
   private readonly learning: Float32Array[] = [];
   private lastCorrelation = NaN;
@@ -167,7 +169,7 @@ export class CameraHealth {
 
   /** Analyses a frame at its capture time; returns the new status when the reported state changed. */
   frame(frame: Frame, at: number = frame.capturedAt): HealthStatus | undefined {
-    const stats = pictureStats(frame);
+    const stats = pictureStats(frame, this.spareLuma);
     this.offlineCondition = undefined;
     const t = this.thresholds;
 
@@ -191,6 +193,7 @@ export class CameraHealth {
     } else {
       this.same = undefined;
     }
+    this.spareLuma = this.previous?.luma;
     this.previous = stats;
     this.previousAt = at;
 

@@ -53,6 +53,54 @@ void test('full decoding omits -skip_frame; files are read at native rate', () =
   );
 });
 
+void test('both modes share the decoder shortcuts, as decoder (input) options', () => {
+  for (const mode of ['keyframe', 'full'] as const) {
+    const args = samplingArgs({
+      source: { kind: 'rtsp', url: 'rtsp://cam/1' },
+      fps: 1,
+      frameSize,
+      mode,
+    });
+    assert.match(args.inputOptions.join(' '), /-skip_loop_filter all -flags2 fast/);
+    assert.ok(!args.outputOptions.includes('-skip_loop_filter'));
+  }
+});
+
+void test('the decoder shortcuts are accepted by a decoder that does not use them (checked with ffmpeg)', () => {
+  const run = spawnSync(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=64x36:rate=10:duration=1',
+      '-c:v',
+      'mjpeg',
+      '-f',
+      'matroska',
+      '-',
+    ],
+    { maxBuffer: 1 << 24 },
+  );
+  assert.equal(run.status, 0, run.stderr.toString());
+  const { inputOptions } = samplingArgs({
+    source: { kind: 'file', url: 'pipe:0' },
+    fps: 1,
+    frameSize,
+    mode: 'full',
+    realtime: false,
+  });
+  const decode = spawnSync('ffmpeg', [...inputOptions, '-i', 'pipe:0', '-f', 'null', '-'], {
+    input: run.stdout,
+    encoding: 'utf8',
+  });
+  assert.equal(decode.status, 0, decode.stderr);
+});
+
 void test('the select filter keeps one frame per slot and never duplicates (checked with ffmpeg)', () => {
   // 10 fps test pattern for 5 s, sampled at 2 fps: frames 0, 5, 10, ... i.e. 10 frames.
   const run = spawnSync(
