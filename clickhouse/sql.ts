@@ -32,6 +32,9 @@ function invalid(message: string): never {
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
+/** The smallest positive normal double (DBL_MIN). */
+const MIN_NORMAL = 2 ** -1022;
+
 export function sqlDay(value: string): SqlDay {
   const ms = Date.parse(`${value}T00:00:00.000Z`);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || !Number.isFinite(ms) || new Date(ms).toISOString().slice(0, 10) !== value) {
@@ -77,6 +80,9 @@ export function sqlLiteral(value: SqlValue): string {
       return stringLiteral(value);
     case 'number':
       if (!Number.isFinite(value)) invalid(`number is not finite: ${value}`);
+      // 18.16's parser refuses subnormal literals ("2.8e-310"): no value that small has a
+      // meaning here, and writing it as 0 would change it, so it is refused like NaN.
+      if (value !== 0 && Math.abs(value) < MIN_NORMAL) invalid(`number is subnormal (below 2.2e-308 in magnitude): ${value}`);
       // String() gives the shortest text that reads back as the same double; ClickHouse
       // parses it with strtod, which rounds correctly. -0 prints as "0", which is equal.
       return String(value);

@@ -30,6 +30,8 @@ void test('numbers, bigints, booleans and null', () => {
   assert.equal(sqlLiteral(null), 'NULL');
   rejects(() => sqlLiteral(Number.NaN), /not finite/);
   rejects(() => sqlLiteral(Infinity), /not finite/);
+  rejects(() => sqlLiteral(2.8236281723685e-310), /subnormal/);
+  assert.equal(sqlLiteral(2 ** -1022), String(2 ** -1022));
   rejects(() => sqlLiteral(2n ** 64n), /outside/);
 });
 
