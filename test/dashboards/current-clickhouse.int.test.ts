@@ -40,6 +40,8 @@ test('dashboards: every panel query runs on a current ClickHouse (chDB) with the
     const values: Record<string, VariableValue> = {
       region: Array.from({ length: SHAPE.regions }, (_, i) => regionId(i)),
       salon: salonId(0),
+      // The camera incident table's lower bound (a query variable, run here as a query of its own).
+      incidents_from: '0',
     };
     for (const v of variables(dashboard)) if (typeof v.query === 'string') values[v.name] = v.query;
     for (const site of querySites(dashboard)) {
