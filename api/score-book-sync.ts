@@ -3,12 +3,15 @@
  * start, then a poll every `pollMs` for the rows written since.
  *
  * Every writer of rollup_daily and incident_daily (the sink, the review store) stamps a row
- * with a version that grows with time (epoch ms of its clock, see clickhouse/rollups.ts), so a
- * poll asks for the newest row of each key whose version is above the newest version seen,
- * less `marginMs`: a row is visible only once its statement completed, which can come after a
- * younger statement's rows, and writers' clocks differ a little. Rows seen again are harmless (the
- * book keeps the newest version). A full reconciliation every `reconcileMs` bounds what a
- * writer whose clock lags by more than the margin could hide.
+ * with a version taken from its clock before it reads (epoch ms, see clickhouse/rollups.ts),
+ * and the row is visible once its statement completed. So a row the previous poll could not see
+ * has a version above that poll's start, less the time a statement may take and the clocks'
+ * difference: `marginMs`. Each poll asks for the newest row of each key with a version above
+ * that, so it reads again only the last margin's writes (the book keeps the newest version of
+ * each key, so rows seen twice are harmless). Not the newest version seen less the margin: when
+ * writes stop, every poll would read the last burst again, a whole rebuild after migrations/006.
+ * A full reconciliation every `reconcileMs` bounds what a writer whose clock lags by more than
+ * the margin could hide.
  *
  * `invalidate()` is for writes made through this process (a review, a standards change): the
  * next answer waits for a poll, so the writer sees its own write at once; other API processes
@@ -90,7 +93,8 @@ export class ScoreBookSync {
   readonly book: ScoreBook;
   private readonly ch: ClickHouse;
   private readonly options: Required<Omit<ScoreBookSyncOptions, 'log'>> & { log: Logger };
-  private newestVersion = 0;
+  /** This process's clock when the last load or poll began. */
+  private lastPollAt = 0;
   private lastReconcile = 0;
   private polling: Promise<void> | undefined;
   private stale = false;
@@ -162,7 +166,8 @@ export class ScoreBookSync {
     this.stale = false;
     if (this.options.now() - this.lastReconcile >= this.options.reconcileMs) await this.loadWindow();
     else {
-      const since = Math.max(0, this.newestVersion - this.options.marginMs);
+      const since = Math.max(0, this.lastPollAt - this.options.marginMs);
+      this.lastPollAt = this.options.now();
       await this.load(sql`version > ${since} AND localDate >= ${sqlDay(dayLabel(this.book.firstDay))}`);
     }
     await this.loadSalons();
@@ -171,6 +176,7 @@ export class ScoreBookSync {
   /** Every row of the window, a month per query so that no answer is huge. */
   private async loadWindow(): Promise<void> {
     const started = this.options.now();
+    this.lastPollAt = started;
     const end = Math.floor(started / DAY_MS) + 2;
     for (let from = this.book.firstDay; from < end; from += 31) {
       await this.load(sql`localDate >= ${sqlDay(dayLabel(from))} AND localDate < ${sqlDay(dayLabel(Math.min(end, from + 31)))}`);
@@ -183,14 +189,8 @@ export class ScoreBookSync {
       this.ch.query(newestRows(sql`rollup_daily`, OPPORTUNITY_COLUMNS, where), OpportunitySchema),
       this.ch.query(newestRows(sql`incident_daily`, INCIDENT_COLUMNS, where), IncidentSchema),
     ]);
-    this.book.applyOpportunities(opportunities.map((r) => ({ ...r, version: this.seen(r.newest) })));
-    this.book.applyIncidents(incidents.map((r) => ({ ...r, version: this.seen(r.newest) })));
-  }
-
-  private seen(version: string | number): number {
-    const v = Number(version);
-    if (v > this.newestVersion) this.newestVersion = v;
-    return v;
+    this.book.applyOpportunities(opportunities.map((r) => ({ ...r, version: Number(r.newest) })));
+    this.book.applyIncidents(incidents.map((r) => ({ ...r, version: Number(r.newest) })));
   }
 
   private async loadSalons(): Promise<void> {
