@@ -20,8 +20,12 @@ export interface CameraMount {
   readonly file: string;
 }
 
+/**
+ * The interpreter's arguments for the RTSP server. `-X faulthandler` makes a crash inside
+ * GStreamer's native code print a traceback to the log instead of leaving it empty.
+ */
 export function rtspServerArgs(port: number, cameras: readonly CameraMount[]): string[] {
-  return [RTSP_SERVER_SCRIPT, '--port', String(port), ...cameras.map((c) => `${c.path}=${c.file}`)];
+  return ['-X', 'faulthandler', RTSP_SERVER_SCRIPT, '--port', String(port), ...cameras.map((c) => `${c.path}=${c.file}`)];
 }
 
 /**

@@ -164,6 +164,7 @@ export const command: Command = {
     out('starting the local stack (Kafka, ClickHouse, RTSP camera simulator)...');
     const ups = await stackUp({ state, cameras });
     const startedParts: PartName[] = ups.filter((u) => u.outcome === 'started').map((u) => u.part);
+    for (const u of ups) if (u.restarted !== undefined) out(`  ${u.part}: started again: ${u.restarted}`);
     for (const u of ups) out(`  ${u.part}: ${u.outcome === 'started' ? `started in ${(u.ms / 1000).toFixed(1)} s` : 'already running'}`);
 
     const secret = randomBytes(32).toString('hex');

@@ -54,6 +54,7 @@ export const command: Command = {
         const started = Date.now();
         const results = await stackUp(options, only);
         for (const r of results) {
+          if (r.restarted !== undefined) out(`${r.part}: started again: ${r.restarted}`);
           out(r.outcome === 'started'
             ? `${r.part}: started, pid ${r.pid}, ready in ${(r.ms / 1000).toFixed(1)} s`
             : `${r.part}: already running (pid ${r.pid}), nothing to do`);

@@ -1,4 +1,4 @@
-import type { ManagedProcess } from './process.js';
+import type { ManagedProcess, StartedProcess } from './process.js';
 
 /** One engine of the local stack, as `stack up | down | status` drives it. */
 export interface StackPart {
@@ -10,8 +10,8 @@ export interface StackPart {
   readonly readyTimeoutMs: number;
   /** Writes configuration and initialises storage; idempotent. */
   prepare(): void | Promise<void>;
-  /** Spawns the process in the background; returns its pid. */
-  start(): number | Promise<number>;
+  /** Spawns the process in the background. */
+  start(): StartedProcess | Promise<StartedProcess>;
   /** One readiness probe (Kafka metadata, ClickHouse `SELECT 1`, RTSP DESCRIBE). */
   ready(): Promise<boolean>;
   /** Runs once after the part is ready the first time in an `up` (create databases and such). */

@@ -27,12 +27,31 @@ export function runningPid(proc: ManagedProcess): number | undefined {
   }
 }
 
+/** How a process ended: an exit code, or the signal that killed it. */
+export type Ending = { readonly code: number; readonly signal: null } | { readonly code: null; readonly signal: NodeJS.Signals };
+
+export function describeEnding(ending: Ending): string {
+  return ending.signal === null ? `exit code ${ending.code}` : `killed by ${ending.signal}`;
+}
+
+/** A process this run started: its pid, and how it ended once it has. */
+export interface StartedProcess {
+  readonly pid: number;
+  /** `undefined` while it runs. */
+  readonly ended: () => Ending | undefined;
+}
+
+/**
+ * Starts the process in its own session with its output appended to the log; it outlives
+ * this one. Its end is watched through the child handle, not `/proc`, so a process that
+ * dies during start-up is reported with its exit code or signal.
+ */
 export function startDetached(
   proc: ManagedProcess,
   command: string,
   args: readonly string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
-): number {
+): StartedProcess {
   const log = openSync(proc.logFile, 'a');
   try {
     const child = spawn(command, args, {
@@ -42,9 +61,13 @@ export function startDetached(
       stdio: ['ignore', log, log],
     });
     if (child.pid === undefined) throw new Error(`could not start ${command}`);
+    let ending: Ending | undefined;
+    child.once('exit', (code, signal) => {
+      ending = signal === null ? { code: code ?? 0, signal: null } : { code: null, signal };
+    });
     child.unref();
     writeFileSync(proc.pidFile, `${child.pid}\n`);
-    return child.pid;
+    return { pid: child.pid, ended: () => ending };
   } finally {
     closeSync(log);
   }
@@ -94,7 +117,8 @@ export function rssMiB(pid: number): number | undefined {
 
 export function tailFile(file: string, lines = 20): string {
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    const text = readFileSync(file, 'utf8').trimEnd();
+    return text === '' ? '(the log is empty)' : text.split('\n').slice(-lines).join('\n');
   } catch {
     return '(no log yet)';
   }

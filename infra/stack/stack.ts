@@ -6,7 +6,7 @@ import { camerasPart } from './cameras.js';
 import { clickhousePart } from './clickhouse.js';
 import { kafkaPart } from './kafka.js';
 import type { StackPart } from './part.js';
-import { rssMiB, runningPid, stopProcess, tailFile } from './process.js';
+import { describeEnding, rssMiB, runningPid, stopProcess, tailFile, type Ending } from './process.js';
 import { requireFreePorts } from './ports.js';
 
 export type PartName = 'kafka' | 'clickhouse' | 'cameras';
@@ -23,41 +23,72 @@ export function stackParts({ state = stateDir(), cameras = 4 }: StackOptions = {
   return { kafka: kafkaPart(state), clickhouse: clickhousePart(state), cameras: camerasPart(state, cameras) };
 }
 
-export type UpResult = { part: PartName; outcome: 'already-running' | 'started'; pid: number; ms: number };
+export interface UpResult {
+  readonly part: PartName;
+  readonly outcome: 'already-running' | 'started';
+  readonly pid: number;
+  readonly ms: number;
+  /** Set when the first process crashed during start-up and a second one was started. */
+  readonly restarted?: string;
+}
 
-async function waitReady(part: StackPart, pid: number): Promise<void> {
+/**
+ * Polls the part's readiness probe until it answers (resolves `undefined`) or the process
+ * ends (resolves how); fails when the part's timeout passes first.
+ */
+async function readyOrEnded(part: StackPart, pid: number, ended: () => Ending | undefined): Promise<Ending | undefined> {
   const deadline = Date.now() + part.readyTimeoutMs;
   while (!(await part.ready())) {
-    if (runningPid(part.process) === undefined) {
-      throw new SalonwatchError(
-        'STACK_NOT_READY',
-        `${part.name} (pid ${pid}) exited during start-up; log ${part.process.logFile}:\n${tailFile(part.process.logFile)}`,
-      );
-    }
+    const ending = ended();
+    if (ending !== undefined) return ending;
     if (Date.now() > deadline) {
       throw new SalonwatchError(
         'STACK_NOT_READY',
-        `${part.name} not ready after ${part.readyTimeoutMs / 1000} s; log ${part.process.logFile}:\n${tailFile(part.process.logFile)}`,
+        `${part.name} (pid ${pid}) not ready after ${part.readyTimeoutMs / 1000} s; log ${part.process.logFile}:\n${tailFile(part.process.logFile)}`,
       );
     }
     await sleep(250);
   }
+  return undefined;
 }
 
-/** Starts one part unless it already runs; waits for its readiness probe. */
+function endedDuringStartUp(part: StackPart, pid: number, ending: Ending): SalonwatchError {
+  return new SalonwatchError(
+    'STACK_NOT_READY',
+    `${part.name} (pid ${pid}) ended during start-up (${describeEnding(ending)}); log ${part.process.logFile}:\n${tailFile(part.process.logFile)}`,
+  );
+}
+
+/** What a process found through its pid file looks like once it is gone. */
+const GONE: Ending = { code: null, signal: 'SIGKILL' };
+
+/**
+ * Starts one part unless it already runs; waits for its readiness probe. A process killed
+ * by a signal during start-up (a crash, not a refusal) is started once more, and the result
+ * says so; one that exits with a code fails at once, since its configuration is at fault.
+ */
 export async function startPart(part: StackPart): Promise<UpResult> {
   const started = Date.now();
   const existing = runningPid(part.process);
   if (existing !== undefined) {
-    await waitReady(part, existing);
+    const ending = await readyOrEnded(part, existing, () => (runningPid(part.process) === undefined ? GONE : undefined));
+    if (ending !== undefined) throw endedDuringStartUp(part, existing, ending);
     return { part: part.name as PartName, outcome: 'already-running', pid: existing, ms: Date.now() - started };
   }
   await requireFreePorts(part.name, part.ports);
   await part.prepare();
-  const pid = await part.start();
-  await waitReady(part, pid);
+  let child = await part.start();
+  let ending = await readyOrEnded(part, child.pid, child.ended);
+  let restarted: string | undefined;
+  if (ending?.signal != null) {
+    restarted = `pid ${child.pid} was ${describeEnding(ending)} during start-up; its log said: ${tailFile(part.process.logFile, 5)}`;
+    child = await part.start();
+    ending = await readyOrEnded(part, child.pid, child.ended);
+  }
+  if (ending !== undefined) throw endedDuringStartUp(part, child.pid, ending);
   await part.afterReady?.();
-  return { part: part.name as PartName, outcome: 'started', pid, ms: Date.now() - started };
+  const result = { part: part.name as PartName, outcome: 'started', pid: child.pid, ms: Date.now() - started } as const;
+  return restarted === undefined ? result : { ...result, restarted };
 }
 
 /** Stops one part by the pid it was started with; `SIGKILL` simulates a crash. */
