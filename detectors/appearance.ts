@@ -142,32 +142,47 @@ export function blendBodyColours(old: BodyColours, next: BodyColours, weight: nu
   return { upper: mix(old.upper, next.upper), lower };
 }
 
-/** Per channel: the two nearest cells and the weight of the lower one (linear between cell centres). */
-function split(v: number): [number, number, number] {
+/**
+ * Per channel value 0-255: the two nearest cells and the weight of the lower one (linear
+ * between cell centres), tabulated once: the per-pixel work is table reads, no allocation.
+ */
+const CELL_LO = new Uint8Array(256);
+const CELL_HI = new Uint8Array(256);
+const CELL_W = new Float64Array(256);
+for (let v = 0; v < 256; v++) {
   const p = v / (1 << SHIFT) - 0.5;
   const lo = Math.floor(p);
-  const w = 1 - (p - lo);
-  return [Math.max(0, lo), Math.min(LEVELS - 1, lo + 1), w];
+  CELL_LO[v] = Math.max(0, lo);
+  CELL_HI[v] = Math.min(LEVELS - 1, lo + 1);
+  CELL_W[v] = 1 - (p - lo);
 }
 
 /**
  * Adds one colour spread over the eight surrounding cells (trilinear): with hard cells, two
  * shades of the same shirt either side of a cell edge would share nothing, and a customer would
- * not be recognised after a step into different light.
+ * not be recognised after a step into different light. Channel values are integers 0-255.
  */
 function addSoft(hist: ColourHistogram, r: number, g: number, b: number, weight: number): void {
-  const [r0, r1, wr] = split(r);
-  const [g0, g1, wg] = split(g);
-  const [b0, b1, wb] = split(b);
+  const r0 = (CELL_LO[r] ?? 0) << 6;
+  const r1 = (CELL_HI[r] ?? 0) << 6;
+  const g0 = (CELL_LO[g] ?? 0) << 3;
+  const g1 = (CELL_HI[g] ?? 0) << 3;
+  const b0 = CELL_LO[b] ?? 0;
+  const b1 = CELL_HI[b] ?? 0;
+  const wr = CELL_W[r] ?? 0;
+  const wg = CELL_W[g] ?? 0;
+  const wb = CELL_W[b] ?? 0;
   for (let i = 0; i < 8; i++) {
-    const ri = i & 4 ? r1 : r0;
-    const gi = i & 2 ? g1 : g0;
-    const bi = i & 1 ? b1 : b0;
     const w = (i & 4 ? 1 - wr : wr) * (i & 2 ? 1 - wg : wg) * (i & 1 ? 1 - wb : wb);
     if (w === 0) continue;
-    const bin = (ri << 6) | (gi << 3) | bi;
+    const bin = (i & 4 ? r1 : r0) | (i & 2 ? g1 : g0) | (i & 1 ? b1 : b0);
     hist[bin] = (hist[bin] ?? 0) + weight * w;
   }
+}
+
+/** A configured channel value as the tables index it: an integer 0-255. */
+function channel(v: number): number {
+  return Math.min(255, Math.max(0, Math.round(v)));
 }
 
 /** A histogram of given colours with given shares: reference models and scripted scenarios. */
@@ -177,7 +192,7 @@ export function histogramOf(
   const hist = new Float32Array(BINS);
   let total = 0;
   for (const { rgb, share } of colours) {
-    addSoft(hist, rgb[0], rgb[1], rgb[2], share);
+    addSoft(hist, channel(rgb[0]), channel(rgb[1]), channel(rgb[2]), share);
     total += share;
   }
   if (total > 0) for (let i = 0; i < BINS; i++) hist[i] = (hist[i] ?? 0) / total;
