@@ -19,6 +19,7 @@
 import type { Consumer, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClickHouse } from '../clickhouse/client.js';
+import { versionClock } from '../clickhouse/reviews.js';
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import { decodeEvent } from '../events/schema.js';
@@ -137,7 +138,8 @@ export class Sink {
   private paused = false;
   private running = false;
   private timer: NodeJS.Timeout | undefined;
-  private lastVersion = 0;
+  /** Rollup versions must grow even if two batches are stored within one millisecond. */
+  private readonly nextVersion = versionClock();
   private counts = { received: 0, stored: 0, deadLettered: 0, batches: 0, failedStores: 0 };
 
   constructor(private readonly options: SinkOptions) {
@@ -238,12 +240,6 @@ export class Sink {
       // every store of its batch and stall the sink behind it.
       this.held.dead.push({ message, partition, reason: `(event): not storable: ${describeError(error)}` });
     }
-  }
-
-  /** Rollup versions must grow even if two batches are stored within one millisecond. */
-  private nextVersion(): number {
-    this.lastVersion = Math.max(Date.now(), this.lastVersion + 1);
-    return this.lastVersion;
   }
 
   // Read through methods where an await came between: other callbacks may have changed them,
