@@ -110,10 +110,22 @@ function opportunitiesAt(a: Float64Array, at: number): Opportunities {
 }
 
 function incidentLoadAt(a: Float64Array, at: number): IncidentLoad {
-  const f = (i: number) => a[at + 1 + i] ?? 0;
+  // Plain reads, no helper closure: this runs for every day of every scores request.
   return {
-    count: { greeting: f(0), waiting_time: f(1), queue_length: f(2), staff_presence: f(3), camera_coverage: f(4) },
-    seconds: { greeting: f(5), waiting_time: f(6), queue_length: f(7), staff_presence: f(8), camera_coverage: f(9) },
+    count: {
+      greeting: a[at + 1] ?? 0,
+      waiting_time: a[at + 2] ?? 0,
+      queue_length: a[at + 3] ?? 0,
+      staff_presence: a[at + 4] ?? 0,
+      camera_coverage: a[at + 5] ?? 0,
+    },
+    seconds: {
+      greeting: a[at + 6] ?? 0,
+      waiting_time: a[at + 7] ?? 0,
+      queue_length: a[at + 8] ?? 0,
+      staff_presence: a[at + 9] ?? 0,
+      camera_coverage: a[at + 10] ?? 0,
+    },
   };
 }
 
@@ -132,6 +144,8 @@ export class ScoreBook {
   private readonly salonRankings = new Map<string, { generation: number; value: SalonRank[] }>();
   private readonly regionRankings = new Map<string, { generation: number; value: RegionRank[] }>();
   private readonly scratch = { opp: new Float64Array(OPP_WIDTH), inc: new Float64Array(INC_WIDTH) };
+  /** `YYYY-MM-DD` of each day index, made once: formatting a Date was half of a year's scores. */
+  private readonly labels: string[] = [];
 
   constructor(firstDay: string, initialDays = 400) {
     this.firstDay = dayNumber(firstDay);
@@ -200,6 +214,10 @@ export class ScoreBook {
     return applied;
   }
 
+  private labelOf(index: number): string {
+    return (this.labels[index] ??= dayLabel(this.firstDay + index));
+  }
+
   /** A salon's days of the range that have opportunities, oldest first (as `scoreQueries`). */
   dailyScores(salonId: string, from: string, to: string, weights: Weights): DailyScore[] {
     const salon = this.salons.get(salonId);
@@ -212,7 +230,7 @@ export class ScoreBook {
       const n = i * INC_WIDTH;
       const load = (salon.incidents[n] ?? 0) > 0 ? incidentLoadAt(salon.incidents, n) : NO_INCIDENTS;
       const standards = complianceRates(opportunitiesAt(salon.opportunities, o), load);
-      out.push({ day: dayLabel(this.firstDay + i), score: weightedScore(standards, weights), standards });
+      out.push({ day: this.labelOf(i), score: weightedScore(standards, weights), standards });
     }
     return out;
   }
