@@ -14,6 +14,12 @@ export interface Scope {
   readonly salonIds: readonly string[] | null;
   /** null: all statuses. */
   readonly incidentStatuses: readonly IncidentStatus[] | null;
+  /**
+   * The same object for two scopes exactly when they see the same salons and incidents (staff
+   * scopes over one directory snapshot share it), so an answer made for one may be reused for
+   * the other; null when the scope shares its view with nobody (an owner's).
+   */
+  readonly sharedView: object | null;
   canSeeSalon(salonId: string): boolean;
   canSeeIncident(incident: { readonly salonId: string; readonly status: IncidentStatus }): boolean;
 }
@@ -57,6 +63,7 @@ export function scopeFor(principal: Principal, salons: ReadonlyMap<string, Salon
       principal,
       salonIds: null,
       incidentStatuses: null,
+      sharedView: salons,
       canSeeSalon: (salonId) => salons.has(salonId),
       canSeeIncident: () => true,
     };
@@ -69,6 +76,7 @@ export function scopeFor(principal: Principal, salons: ReadonlyMap<string, Salon
     principal,
     salonIds: [...own].sort(),
     incidentStatuses: statuses,
+    sharedView: null,
     canSeeSalon: (salonId) => own.has(salonId),
     canSeeIncident: (incident) => own.has(incident.salonId) && statuses.includes(incident.status),
   };
