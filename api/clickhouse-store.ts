@@ -64,7 +64,8 @@ const SalonRowSchema = Type.Object({
   timezone: Type.String(),
 });
 
-const IncidentRowSchema = Type.Object({
+/** A row of `latestIncidentStates`. */
+export const IncidentStateSchema = Type.Object({
   incidentId: Type.String(),
   salonId: Type.String(),
   cameraId: Type.String(),
@@ -76,8 +77,20 @@ const IncidentRowSchema = Type.Object({
   threshold: Type.Number(),
   evidenceSha256: Type.Array(Type.String()),
   evidenceCapturedAt: Type.Array(Type.String()),
-  verdict: Type.String(),
+  stateVersion: Type.String(),
 });
+
+/** A row of `latestVerdicts`. */
+export const VerdictRowSchema = Type.Object({
+  incidentId: Type.String(),
+  verdict: Type.String(),
+  reviewedKey: Type.String(),
+});
+
+const IncidentRowSchema = Type.Composite([
+  Type.Omit(IncidentStateSchema, ['stateVersion']),
+  Type.Object({ verdict: Type.String() }),
+]);
 type IncidentRow = Static<typeof IncidentRowSchema>;
 
 const EventRowSchema = Type.Object({
@@ -148,18 +161,18 @@ function inList(values: readonly string[]): Sql {
 const STARTED_KEY = sql`toUInt64(startedAt) * 1000 + startedMs`;
 
 /**
- * The latest state of each incident matching `where`, with its newest verdict. The review
- * subquery reads only the candidates' reviews (incident_reviews is ordered by incidentId).
+ * The latest state of each incident matching `where`: the columns of IncidentStateSchema, one
+ * row per incident. The API's incident book (api/incident-book-sync.ts) loads these too.
  */
-function incidentStates(where: Sql, reviewWhere: Sql): Sql {
+export function latestIncidentStates(where: Sql): Sql {
   // Aliases are prefixed: ClickHouse substitutes an alias into WHERE, so `argMax(salonId, ..)
-  // AS salonId` would turn the salon filter into an aggregate. Joined subqueries are named:
-  // current releases require it (18.16 does not care).
+  // AS salonId` would turn the salon filter into an aggregate (and `AS version` would turn
+  // argMax(.., version) into a nested aggregate).
   return sql`
     SELECT incidentId, l_salonId AS salonId, l_cameraId AS cameraId, l_standard AS standard,
            toString(l_startedKey) AS startedKey, toString(l_endedKey) AS endedKey, l_summary AS summary,
            l_measured AS measured, l_threshold AS threshold, l_evidenceSha256 AS evidenceSha256,
-           l_evidenceCapturedAt AS evidenceCapturedAt, verdict
+           l_evidenceCapturedAt AS evidenceCapturedAt, toString(l_version) AS stateVersion
     FROM
     (
         SELECT incidentId,
@@ -172,18 +185,34 @@ function incidentStates(where: Sql, reviewWhere: Sql): Sql {
                argMax(measured, version) AS l_measured,
                argMax(threshold, version) AS l_threshold,
                argMax(evidenceSha256, version) AS l_evidenceSha256,
-               argMax(evidenceCapturedAt, version) AS l_evidenceCapturedAt
+               argMax(evidenceCapturedAt, version) AS l_evidenceCapturedAt,
+               max(version) AS l_version
         FROM incidents
         WHERE ${where}
         GROUP BY incidentId
-    ) AS states
-    ANY LEFT JOIN
-    (
-        SELECT incidentId, toString(argMax(verdict, (reviewedAt, reviewedMs))) AS verdict
-        FROM incident_reviews
-        WHERE ${reviewWhere}
-        GROUP BY incidentId
-    ) AS verdicts USING incidentId`;
+    )`;
+}
+
+/** The newest verdict of each incident whose reviews match `where` ('confirm' or 'dismiss'). */
+export function latestVerdicts(where: Sql): Sql {
+  return sql`SELECT incidentId, toString(argMax(verdict, (reviewedAt, reviewedMs))) AS verdict,
+                    toString(max(toUInt64(reviewedAt) * 1000 + reviewedMs)) AS reviewedKey
+             FROM incident_reviews
+             WHERE ${where}
+             GROUP BY incidentId`;
+}
+
+/**
+ * The latest state of each incident matching `where`, with its newest verdict. The review
+ * subquery reads only the candidates' reviews (incident_reviews is ordered by incidentId).
+ */
+function incidentStates(where: Sql, reviewWhere: Sql): Sql {
+  // Joined subqueries are named: current releases require it (18.16 does not care).
+  return sql`
+    SELECT incidentId, salonId, cameraId, standard, startedKey, endedKey, summary, measured, threshold,
+           evidenceSha256, evidenceCapturedAt, verdict
+    FROM (${latestIncidentStates(where)}) AS states
+    ANY LEFT JOIN (${latestVerdicts(reviewWhere)}) AS verdicts USING incidentId`;
 }
 
 /**

@@ -6,6 +6,7 @@ import { verifierConfigFromEnv, createVerifier } from './auth.js';
 import { clickhouseStore, STANDARDS_TABLE_DDL } from './clickhouse-store.js';
 import { evidenceDir } from './evidence-store.js';
 import { insertSalons } from './fixtures.js';
+import { startIncidentBook, withIncidentBook } from './incident-book-sync.js';
 import { createLogger } from '../common/log.js';
 import { startScores } from './scores.js';
 import { buildServer } from './server.js';
@@ -53,8 +54,10 @@ export const command: Command = {
       await insertSalons(ch, fleet.salons, new Date());
     }
     const level = process.env['SALONWATCH_LOG_LEVEL'] ?? 'info';
-    const scores = await startScores(ch, createLogger({ component: 'api' }));
-    const store = clickhouseStore(ch, scores.scores);
+    const log = createLogger({ component: 'api' });
+    const scores = await startScores(ch, log);
+    const incidents = await startIncidentBook(ch, log);
+    const store = withIncidentBook(clickhouseStore(ch, scores.scores), incidents);
     const app = await buildServer({
       store,
       verifier,
@@ -71,6 +74,7 @@ export const command: Command = {
     });
     await app.close();
     scores.stop();
+    incidents.stop();
     await store.close();
     return 0;
   },

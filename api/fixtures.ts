@@ -156,7 +156,7 @@ export async function insertIncidents(
     const days = slice.flatMap((e) => incidentDayRows(e, zone(e)));
     await ch.insert(
       'incidents',
-      slice.map((e) => incidentRow(e, zone(e))),
+      slice.map((e) => incidentRow(e, zone(e), Date.now())),
     );
     await ch.insert('incident_days', days);
     // The sink passes a growing clock reading as the version; so does this.

@@ -1,8 +1,9 @@
 /**
  * `salonwatch migrate`: applies the numbered SQL files in `clickhouse/migrations/` in order and
  * records each in `schema_migrations` (number, name, checksum, when). Safe to re-run: recorded
- * migrations are skipped, and every statement is `IF NOT EXISTS`, so a run interrupted in the
- * middle of a file simply applies that file again. A recorded migration whose file changed is
+ * migrations are skipped, and every statement is `IF NOT EXISTS` (or, for `ALTER TABLE t ADD
+ * COLUMN c`, which 18.16 cannot say IF NOT EXISTS of, skipped when the column exists), so a run
+ * interrupted in the middle of a file simply applies that file again. A recorded migration whose file changed is
  * an error: applied migrations are history, a change is a new file.
  *
  * ClickHouse has no transactions or locks (18.16 nor current), so run one migrate at a time
@@ -68,6 +69,23 @@ export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
   return migrations;
 }
 
+/** `ALTER TABLE t ADD COLUMN c ...`: the table and column it adds. */
+export function addedColumn(statement: string): { table: string; column: string } | undefined {
+  const match = /^ALTER TABLE (\w+) ADD COLUMN (\w+) /.exec(statement);
+  return match?.[1] === undefined || match[2] === undefined ? undefined : { table: match[1], column: match[2] };
+}
+
+/** Whether `statement` adds a column that a run interrupted before recording its file already added. */
+async function alreadyAdded(ch: ClickHouse, statement: string): Promise<boolean> {
+  const added = addedColumn(statement);
+  if (added === undefined) return false;
+  const rows = await ch.query(
+    sql`SELECT count() AS n FROM system.columns WHERE database = currentDatabase() AND table = ${added.table} AND name = ${added.column}`,
+    Type.Object({ n: Type.Union([Type.String(), Type.Number()]) }),
+  );
+  return Number(rows[0]?.n ?? 0) > 0;
+}
+
 const AppliedRow = Type.Object({ version: Type.Number(), name: Type.String(), checksum: Type.String() });
 
 export interface MigrateResult {
@@ -98,7 +116,9 @@ export async function migrate(ch: ClickHouse, migrations: readonly Migration[], 
       continue;
     }
     // Statements come from the repository's own files, never from input: they are trusted SQL.
-    for (const statement of m.statements) await ch.command(new Sql(statement));
+    for (const statement of m.statements) {
+      if (!(await alreadyAdded(ch, statement))) await ch.command(new Sql(statement));
+    }
     await ch.insert('schema_migrations', [
       { version: m.version, name: m.name, checksum: m.checksum, appliedAt: Math.floor(now.getTime() / 1000) },
     ]);

@@ -53,6 +53,8 @@ export interface IncidentRow {
   occurredMs: number;
   localDate: string;
   version: number;
+  /** When the row was stored: the writer's epoch ms just before its insert (migrations/007). */
+  insertedMs: number;
 }
 
 export interface IncidentDayRow {
@@ -171,7 +173,7 @@ export function incidentVersion(event: IncidentEvent): number {
   return millis(event.occurredAt) * 2 + (event.payload.endedAt === null ? 0 : 1);
 }
 
-export function incidentRow(event: IncidentEvent, timeZone: string): IncidentRow {
+export function incidentRow(event: IncidentEvent, timeZone: string, insertedMs: number): IncidentRow {
   const p = event.payload;
   const started = millis(p.startedAt);
   const ended = p.endedAt === null ? null : millis(p.endedAt);
@@ -196,6 +198,7 @@ export function incidentRow(event: IncidentEvent, timeZone: string): IncidentRow
     occurredMs: subsecond(occurred),
     localDate: localDay(started, timeZone),
     version: incidentVersion(event),
+    insertedMs,
   };
 }
 

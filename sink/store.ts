@@ -38,7 +38,8 @@ export async function writeEventBatch(ch: ClickHouse, batch: EventBatch): Promis
   const started = performance.now();
   const incidents = async () => {
     if (batch.incidents.length === 0) return;
-    await ch.insert('incidents', batch.incidents.map((e) => incidentRow(e, batch.timeZone(e.salonId))));
+    const insertedMs = Date.now();
+    await ch.insert('incidents', batch.incidents.map((e) => incidentRow(e, batch.timeZone(e.salonId), insertedMs)));
     await ch.insert('incident_days', batch.incidentDays());
   };
   await settleAll([insertEventRows(ch, batch), incidents()]);

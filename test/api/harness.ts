@@ -24,6 +24,7 @@ import {
   insertSalons,
   writeFixtureEvidence,
 } from '../../api/fixtures.js';
+import { startIncidentBook, withIncidentBook } from '../../api/incident-book-sync.js';
 import { startScores } from '../../api/scores.js';
 import { createLogger } from '../../common/log.js';
 import { buildServer } from '../../api/server.js';
@@ -101,9 +102,14 @@ export async function startWorld(t: TestContext, options: WorldOptions = {}): Pr
   await ch.insert('rollup_daily', fixtureRollups(salons, days, 5));
   await insertIncidents(ch, incidents, salons);
 
-  const scores = await startScores(ch, createLogger({ component: 'api-test' }, 'warn'));
+  const log = createLogger({ component: 'api-test' }, 'warn');
+  const scores = await startScores(ch, log);
   t.after(scores.stop);
-  const store = clickhouseStore(ch, scores.scores);
+  const incidentBook = await startIncidentBook(ch, log);
+  t.after(() => {
+    incidentBook.stop();
+  });
+  const store = withIncidentBook(clickhouseStore(ch, scores.scores), incidentBook);
   const app = await buildServer({
     store,
     verifier: createVerifier({ kind: 'secret', secret: SECRET }),

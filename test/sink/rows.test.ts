@@ -46,7 +46,7 @@ void test('an incident spanning local midnight is split into two days, opened on
     { salonId: 's1', localDate: '2026-11-25', incidentId: 'inc-1', standard: 'staff_presence', opened: 1, seconds: 1200, version: incidentVersion(incident) },
     { salonId: 's1', localDate: '2026-11-26', incidentId: 'inc-1', standard: 'staff_presence', opened: 0, seconds: 600, version: incidentVersion(incident) },
   ]);
-  assert.equal(incidentRow(incident, 'Europe/Moscow').localDate, '2026-11-25');
+  assert.equal(incidentRow(incident, 'Europe/Moscow', 0).localDate, '2026-11-25');
 });
 
 void test('the closing report outranks the opening one, even at the same instant', () => {
