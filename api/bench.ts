@@ -9,7 +9,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -168,6 +168,24 @@ async function prepare(
   return salons;
 }
 
+/** Resident and peak resident memory of a process, from /proc (Linux). */
+async function memoryOf(pid: number | undefined): Promise<{ rssMb: number | null; peakRssMb: number | null }> {
+  if (pid === undefined) return { rssMb: null, peakRssMb: null };
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = (field: string) => {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+    return match?.[1] === undefined ? null : Math.round(Number(match[1]) / 1024);
+  };
+  return { rssMb: kb('VmRSS'), peakRssMb: kb('VmHWM') };
+}
+
+/**
+ * V8 flags of the API as deployed (infra/compose.yaml sets NODE_OPTIONS to the same): measured
+ * here, a 64 MB semi-space took one salon's year of scores at 50 clients from p99 96-147 ms to
+ * 35-127 ms (three 10 s runs each, twice, alternating).
+ */
+export const API_NODE_OPTIONS = '--max-semi-space-size=64';
+
 async function startApi(database: string, secret: string, port: number): Promise<ChildProcess> {
   const evidence = await mkdtemp(path.join(tmpdir(), 'sw-bench-evidence-'));
   const child = spawn(
@@ -176,6 +194,7 @@ async function startApi(database: string, secret: string, port: number): Promise
     {
       env: {
         ...process.env,
+        NODE_OPTIONS: [process.env['NODE_OPTIONS'], API_NODE_OPTIONS].filter(Boolean).join(' '),
         SALONWATCH_CLICKHOUSE_DATABASE: database,
         SALONWATCH_API_SECRET: secret,
         SALONWATCH_EVIDENCE_DIR: evidence,
@@ -266,7 +285,9 @@ export const command: Command = {
 
     const secret = randomBytes(32).toString('hex');
     const port = await freePort();
+    const starting = performance.now();
     const api = await startApi(database, secret, port);
+    const readyMs = Math.round(performance.now() - starting);
     try {
       const token = await issueToken(
         { role: 'admin', subject: 'bench', ttlS: 3600 },
@@ -321,6 +342,9 @@ export const command: Command = {
       }
       const result = {
         dataset,
+        // The API process: start to ready (its score and incident books loaded), and its memory
+        // after every route's load.
+        api: { readyMs, ...(await memoryOf(api.pid)) },
         connections,
         durationS,
         targetP99Ms: 100,
@@ -332,6 +356,9 @@ export const command: Command = {
       else {
         process.stdout.write(
           `${dataset.salons} salons x ${dataset.days} days: ${dataset.rollupRows} rollup rows, ${dataset.incidentRows} incident rows, ${dataset.reviews} reviews; ${connections} clients, ${durationS} s per route\n`,
+        );
+        process.stdout.write(
+          `salonwatch api: ready in ${readyMs} ms; RSS ${result.api.rssMb} MB (peak ${result.api.peakRssMb} MB) after the load\n`,
         );
         for (const f of [baseline, ...figures]) {
           process.stdout.write(

@@ -4,10 +4,11 @@
  *
  * Incident rows carry `insertedMs`, the writer's clock just before its insert (the sink,
  * migrations/007), and a row is visible once its statement completed: within ClickHouse's
- * request timeout of that stamp. So each poll asks for the rows stamped after the previous
- * poll's start less `marginMs` (and, from them, each incident's newest state; the book keeps
- * the highest version, so rows read twice are harmless). Reviews are found the same way by
- * `reviewedAt`, which the API stamps when it stores one. Not by `version` (occurred-at): an edge
+ * request timeout of that stamp. So each poll looks at the rows stamped after the previous
+ * poll's start less `marginMs`, counts them per second of stamp, and reads the newest states of
+ * the incidents in the seconds whose count changed since the last poll (the book keeps the
+ * highest version, so rows read twice are harmless). Reviews are found by `reviewedAt`, which
+ * the API stamps when it stores one. Not by `version` (occurred-at): an edge
  * node's spool delivers an hour-old report after newer ones.
  *
  * Every `reconcileMs` a fresh book is loaded and replaces the current one: the window moves on
@@ -16,9 +17,9 @@
  * also into a book being loaded, so the reviewer's next page already shows them; other API
  * processes see them within `pollMs`.
  */
-import type { Static } from '@sinclair/typebox';
 import type { ClickHouse } from '../clickhouse/client.js';
-import { sql, type Sql } from '../clickhouse/sql.js';
+import { Type, type Static } from '@sinclair/typebox';
+import { joinSql, sql, type Sql } from '../clickhouse/sql.js';
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import type { Standard } from '../events/schema.js';
@@ -37,6 +38,7 @@ export interface IncidentBookSyncOptions {
 }
 
 const DAY_MS = 86_400_000;
+const ArrivalSchema = Type.Object({ arrivalSecond: Type.String(), stored: Type.String() });
 const MONTH_MS = 31 * DAY_MS;
 /** A review comes after its incident; a day covers an edge node's clock running ahead. */
 const REVIEW_SLACK_MS = DAY_MS;
@@ -79,6 +81,16 @@ export class IncidentBookSync {
   /** This process's clock when the last load or poll began. */
   private lastPollAt = 0;
   private lastReconcile = 0;
+  /**
+   * Distinct incident rows per second of insertedMs, as the last poll counted them, for the
+   * seconds of the margin: a poll reads again only the seconds whose count changed (a sink
+   * catching up a backlog stores thousands of incidents a second, which every poll would
+   * otherwise read again for a whole margin). Distinct event ids: a merge that collapses a
+   * redelivered row changes nothing, so an unchanged count means no new row.
+   */
+  private arrivals = new Map<number, number>();
+  /** What the last poll read: incident states and reviews (for the logs and tests). */
+  lastPoll = { states: 0, verdicts: 0 };
   private polling: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
 
@@ -142,18 +154,31 @@ export class IncidentBookSync {
       await this.reconcile();
       return;
     }
-    const since = Math.max(0, this.lastPollAt - this.options.marginMs);
+    const since = Math.floor(Math.max(0, this.lastPollAt - this.options.marginMs) / 1000) * 1000;
     this.lastPollAt = this.options.now();
     const book = this.current;
-    const [states, verdicts] = await Promise.all([
+    const inWindow = atOrAfter(sql`startedAt`, book.fromKey);
+    const [arrivals, verdicts] = await Promise.all([
       this.ch.query(
-        latestIncidentStates(sql`insertedMs > ${since} AND ${atOrAfter(sql`startedAt`, book.fromKey)}`),
-        IncidentStateSchema,
+        sql`SELECT toString(intDiv(insertedMs, 1000)) AS arrivalSecond, toString(uniqExact(eventId)) AS stored
+            FROM incidents WHERE insertedMs >= ${since} AND ${inWindow} GROUP BY arrivalSecond`,
+        ArrivalSchema,
       ),
       this.ch.query(latestVerdicts(atOrAfter(sql`reviewedAt`, since)), VerdictRowSchema),
     ]);
+    const counted = new Map(arrivals.map((a) => [Number(a.arrivalSecond), Number(a.stored)]));
+    const changed = [...counted].filter(([second, rows]) => this.arrivals.get(second) !== rows).map(([second]) => second);
+    const states =
+      changed.length === 0
+        ? []
+        : await this.ch.query(
+            latestIncidentStates(sql`${inWindow} AND intDiv(insertedMs, 1000) IN (${joinSql(changed.map((second) => sql`${second}`))})`),
+            IncidentStateSchema,
+          );
     book.applyStates(states.map(stateOf));
     book.applyVerdicts(verdicts.map(verdictOf));
+    this.arrivals = counted;
+    this.lastPoll = { states: states.length, verdicts: verdicts.length };
   }
 
   /** A fresh book of the window, a month of start times per query so that no answer is huge. */

@@ -85,6 +85,10 @@ void test('the incident list answers from the book what ClickHouse answers, and 
   const recent = incidents.at(-1);
   await review(recent, 'dismiss', now + 5000);
   await sync.refresh();
+  assert.ok(sync.lastPoll.states >= later.length, `the poll read ${sync.lastPoll.states} states`);
+  // Nothing stored since: the next poll reads no incident again, though the rows are in its margin.
+  await sync.refresh();
+  assert.equal(sync.lastPoll.states, 0);
   const first = await booked.incidents({ salonIds: null, statuses: null, limit: 500 });
   for (const e of later) assert.ok(first.some((i) => i.incidentId === e.payload.incidentId), `new incident ${e.payload.incidentId} listed`);
   assert.equal(first.find((i) => i.incidentId === recent?.payload.incidentId)?.status, 'dismissed');
