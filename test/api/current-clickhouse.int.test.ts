@@ -23,7 +23,9 @@ import {
   insertIncidents,
   insertSalons,
 } from '../../api/fixtures.js';
+import { IncidentBookSync } from '../../api/incident-book-sync.js';
 import { clickhouseScores } from '../../api/scores.js';
+import { createLogger } from '../../common/log.js';
 import { testDatabase } from './harness.js';
 
 const python =
@@ -120,6 +122,13 @@ test(
     await store.dailyScores('salon-0001', days[0] ?? '', days.at(-1) ?? '');
     await store.salonRanking(days[0] ?? '', days.at(-1) ?? '', 'region-1');
     await store.regionRanking(days[0] ?? '', days.at(-1) ?? '');
+    // The incident book's load and polls (the second poll finds its arrival counts unchanged).
+    const book = new IncidentBookSync(ch, { log: createLogger({}, 'warn'), pollMs: 60_000 });
+    await book.start();
+    book.stop();
+    await book.refresh();
+    await book.refresh();
+    assert.ok(book.book.size > 0);
 
     const setup = [
       ...(await loadMigrations()).flatMap((m) => m.statements),
