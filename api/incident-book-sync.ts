@@ -187,7 +187,6 @@ export class IncidentBookSync {
     const book = this.emptyBook();
     this.next = book;
     try {
-      const verdicts = this.ch.query(latestVerdicts(atOrAfter(sql`reviewedAt`, book.fromKey - REVIEW_SLACK_MS)), VerdictRowSchema);
       // All rows of an incident share startedAt, so a range of it never splits an incident.
       for (let from = book.fromKey; ; from += MONTH_MS) {
         // The last range is open: an edge clock running ahead may have dated incidents later.
@@ -197,7 +196,8 @@ export class IncidentBookSync {
         book.applyStates(rows.map(stateOf));
         if (last) break;
       }
-      book.applyVerdicts((await verdicts).map(verdictOf));
+      const verdicts = await this.ch.query(latestVerdicts(atOrAfter(sql`reviewedAt`, book.fromKey - REVIEW_SLACK_MS)), VerdictRowSchema);
+      book.applyVerdicts(verdicts.map(verdictOf));
       this.current = book;
       // Rows stored while the load ran are read by the next poll (from its start, less the margin).
       this.lastPollAt = started;
