@@ -22,6 +22,7 @@ import type {
   ApiStore,
   DailyScore,
   Day,
+  EvidenceRef,
   IncidentDetail,
   IncidentQuery,
   IncidentStatus,
@@ -145,11 +146,13 @@ function summaryOf(row: IncidentRow): IncidentSummary {
     measured: row.measured,
     threshold: row.threshold,
     status: statusOf(row.verdict),
-    evidence: row.evidenceSha256.map((sha256, i) => ({
-      sha256,
-      capturedAt: row.evidenceCapturedAt[i] ?? '',
-    })),
+    evidence: evidenceOf(row),
   };
+}
+
+/** The evidence of an incident row: two parallel arrays in ClickHouse, pairs in the API. */
+export function evidenceOf(row: { evidenceSha256: readonly string[]; evidenceCapturedAt: readonly string[] }): EvidenceRef[] {
+  return row.evidenceSha256.map((sha256, i) => ({ sha256, capturedAt: row.evidenceCapturedAt[i] ?? '' }));
 }
 
 /** `IN (...)` wants a tuple of literals; an empty list matches nothing. */

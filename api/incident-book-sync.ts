@@ -24,8 +24,9 @@ import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
 import type { Standard } from '../events/schema.js';
 import type { ApiStore } from './store.js';
-import { IncidentStateSchema, latestIncidentStates, latestVerdicts, VerdictRowSchema } from './clickhouse-store.js';
+import { evidenceOf, IncidentStateSchema, latestIncidentStates, latestVerdicts, VerdictRowSchema } from './clickhouse-store.js';
 import { IncidentBook, type IncidentState, type VerdictRow } from './incident-book.js';
+import { Poller } from './poller.js';
 
 export interface IncidentBookSyncOptions {
   /** Days of incidents held, ending now (default 92: a quarter of reviewing). */
@@ -54,7 +55,7 @@ function stateOf(row: Static<typeof IncidentStateSchema>): IncidentState {
     summary: row.summary,
     measured: row.measured,
     threshold: row.threshold,
-    evidence: row.evidenceSha256.map((sha256, i) => ({ sha256, capturedAt: row.evidenceCapturedAt[i] ?? '' })),
+    evidence: evidenceOf(row),
     version: Number(row.stateVersion),
   };
 }
@@ -91,8 +92,7 @@ export class IncidentBookSync {
   private arrivals = new Map<number, number>();
   /** What the last poll read: incident states and reviews (for the logs and tests). */
   lastPoll = { states: 0, verdicts: 0 };
-  private polling: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly poller: Poller;
 
   constructor(ch: ClickHouse, options: IncidentBookSyncOptions) {
     this.ch = ch;
@@ -106,6 +106,11 @@ export class IncidentBookSync {
       log: options.log,
     };
     this.current = this.emptyBook();
+    this.poller = new Poller(() => this.poll(), this.options.pollMs, (error) => {
+      this.options.log.warn('incident book poll failed; the incident list may be stale until the next one', {
+        error: describeError(error),
+      });
+    });
   }
 
   get book(): IncidentBook {
@@ -121,18 +126,11 @@ export class IncidentBookSync {
       from: new Date(this.current.fromKey).toISOString(),
       ms: this.options.now() - started,
     });
-    this.timer = setInterval(() => {
-      this.refresh().catch((error: unknown) => {
-        this.options.log.warn('incident book poll failed; the incident list may be stale until the next one', {
-          error: describeError(error),
-        });
-      });
-    }, this.options.pollMs);
-    this.timer.unref();
+    this.poller.start();
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.poller.stop();
   }
 
   /** A review this process just stored. */
@@ -143,10 +141,7 @@ export class IncidentBookSync {
 
   /** One poll (shared by concurrent callers). */
   refresh(): Promise<void> {
-    this.polling ??= this.poll().finally(() => {
-      this.polling = undefined;
-    });
-    return this.polling;
+    return this.poller.now();
   }
 
   private async poll(): Promise<void> {

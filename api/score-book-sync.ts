@@ -22,6 +22,7 @@ import type { ClickHouse } from '../clickhouse/client.js';
 import { Sql, sql, sqlDay } from '../clickhouse/sql.js';
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
+import { Poller } from './poller.js';
 import { dayLabel, ScoreBook } from './score-book.js';
 
 export interface ScoreBookSyncOptions {
@@ -96,9 +97,8 @@ export class ScoreBookSync {
   /** This process's clock when the last load or poll began. */
   private lastPollAt = 0;
   private lastReconcile = 0;
-  private polling: Promise<void> | undefined;
   private stale = false;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly poller: Poller;
 
   constructor(ch: ClickHouse, options: ScoreBookSyncOptions) {
     this.ch = ch;
@@ -116,6 +116,9 @@ export class ScoreBookSync {
     };
     const today = Math.floor(this.options.now() / DAY_MS);
     this.book = new ScoreBook(dayLabel(today - this.options.windowDays + 1), this.options.windowDays + 31);
+    this.poller = new Poller(() => this.poll(), this.options.pollMs, (error) => {
+      this.options.log.warn('score book poll failed; answers may be stale until the next one', { error: describeError(error) });
+    });
   }
 
   /** Loads the window, then polls in the background. */
@@ -129,16 +132,11 @@ export class ScoreBookSync {
       fromDay: dayLabel(this.book.firstDay),
       ms: this.options.now() - started,
     });
-    this.timer = setInterval(() => {
-      this.refresh().catch((error: unknown) => {
-        this.options.log.warn('score book poll failed; answers may be stale until the next one', { error: describeError(error) });
-      });
-    }, this.options.pollMs);
-    this.timer.unref();
+    this.poller.start();
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.poller.stop();
   }
 
   /** The next `fresh()` waits for a poll. */
@@ -150,16 +148,13 @@ export class ScoreBookSync {
   async fresh(): Promise<void> {
     if (!this.stale) return;
     // A poll already in flight may have read before the write: wait for it, then poll again.
-    if (this.polling !== undefined) await this.polling.catch(() => undefined);
+    await this.poller.settled();
     await this.refresh();
   }
 
   /** One poll (shared by concurrent callers). */
   refresh(): Promise<void> {
-    this.polling ??= this.poll().finally(() => {
-      this.polling = undefined;
-    });
-    return this.polling;
+    return this.poller.now();
   }
 
   private async poll(): Promise<void> {
