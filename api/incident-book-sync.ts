@@ -7,9 +7,9 @@
  * request timeout of that stamp. So each poll looks at the rows stamped after the previous
  * poll's start less `marginMs`, counts them per second of stamp, and reads the newest states of
  * the incidents in the seconds whose count changed since the last poll (the book keeps the
- * highest version, so rows read twice are harmless). Reviews are found by `reviewedAt`, which
- * the API stamps when it stores one. Not by `version` (occurred-at): an edge
- * node's spool delivers an hour-old report after newer ones.
+ * highest version, so rows read twice are harmless). Not by `version` (occurred-at): an edge
+ * node's spool delivers an hour-old report after newer ones. Reviews are found by `reviewedAt`,
+ * which the API stamps when it stores one.
  *
  * Every `reconcileMs` a fresh book is loaded and replaces the current one: the window moves on
  * (older incidents leave memory) and whatever a writer with a badly skewed clock hid from the
@@ -17,8 +17,8 @@
  * also into a book being loaded, so the reviewer's next page already shows them; other API
  * processes see them within `pollMs`.
  */
-import type { ClickHouse } from '../clickhouse/client.js';
 import { Type, type Static } from '@sinclair/typebox';
+import type { ClickHouse } from '../clickhouse/client.js';
 import { joinSql, sql, type Sql } from '../clickhouse/sql.js';
 import { describeError } from '../common/errors.js';
 import type { Logger } from '../common/log.js';
@@ -39,8 +39,9 @@ export interface IncidentBookSyncOptions {
 }
 
 const DAY_MS = 86_400_000;
-const ArrivalSchema = Type.Object({ arrivalSecond: Type.String(), stored: Type.String() });
 const MONTH_MS = 31 * DAY_MS;
+/** Distinct incident rows stored in one second of insertedMs (UInt64 as JSON strings). */
+const ArrivalSchema = Type.Object({ arrivalSecond: Type.String(), stored: Type.String() });
 /** A review comes after its incident; a day covers an edge node's clock running ahead. */
 const REVIEW_SLACK_MS = DAY_MS;
 
