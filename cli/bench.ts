@@ -14,6 +14,7 @@ const benchmarks: Record<string, { summary: string; load: () => Promise<{ comman
   detectors: { summary: 'ms/frame of each person detector, inference vs overhead', load: () => import('../detectors/person/bench.js') },
   node: { summary: 'edge node cameras per core at 1 fps on 1080p, detection on vs off', load: () => import('../edge/bench.js') },
   rules: { summary: 'rules cost per frame for 20 tracks, against 1 track', load: () => import('../detectors/rules/bench.js') },
+  letterbox: { summary: 'letterbox kernel (WebAssembly SIMD) vs the TypeScript loop, ms/frame', load: () => import('../detectors/letterbox-bench.js') },
 };
 
 const help = () =>

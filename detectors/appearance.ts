@@ -172,12 +172,23 @@ function addSoft(hist: ColourHistogram, r: number, g: number, b: number, weight:
   const wr = CELL_W[r] ?? 0;
   const wg = CELL_W[g] ?? 0;
   const wb = CELL_W[b] ?? 0;
-  for (let i = 0; i < 8; i++) {
-    const w = (i & 4 ? 1 - wr : wr) * (i & 2 ? 1 - wg : wg) * (i & 1 ? 1 - wb : wb);
-    if (w === 0) continue;
-    const bin = (i & 4 ? r1 : r0) | (i & 2 ? g1 : g0) | (i & 1 ? b1 : b0);
-    hist[bin] = (hist[bin] ?? 0) + weight * w;
-  }
+  const vr = 1 - wr;
+  const vg = 1 - wg;
+  const vb = 1 - wb;
+  // The eight corners written out (it is the tracker's hottest loop): lower cell before upper,
+  // red outermost, blue innermost. A corner of weight 0 adds 0, which leaves its bin as it was.
+  const rg00 = wr * wg;
+  const rg01 = wr * vg;
+  const rg10 = vr * wg;
+  const rg11 = vr * vg;
+  hist[r0 | g0 | b0] = (hist[r0 | g0 | b0] ?? 0) + weight * (rg00 * wb);
+  hist[r0 | g0 | b1] = (hist[r0 | g0 | b1] ?? 0) + weight * (rg00 * vb);
+  hist[r0 | g1 | b0] = (hist[r0 | g1 | b0] ?? 0) + weight * (rg01 * wb);
+  hist[r0 | g1 | b1] = (hist[r0 | g1 | b1] ?? 0) + weight * (rg01 * vb);
+  hist[r1 | g0 | b0] = (hist[r1 | g0 | b0] ?? 0) + weight * (rg10 * wb);
+  hist[r1 | g0 | b1] = (hist[r1 | g0 | b1] ?? 0) + weight * (rg10 * vb);
+  hist[r1 | g1 | b0] = (hist[r1 | g1 | b0] ?? 0) + weight * (rg11 * wb);
+  hist[r1 | g1 | b1] = (hist[r1 | g1 | b1] ?? 0) + weight * (rg11 * vb);
 }
 
 /** A configured channel value as the tables index it: an integer 0-255. */

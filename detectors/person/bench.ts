@@ -12,7 +12,7 @@ import { createPersonDetector, PERSON_DETECTOR_NAMES } from './factory.js';
  * split into time inside `session.run` and the pipeline's own overhead (letterbox, decode, NMS,
  * copies). Frames are decoded before timing starts so ffmpeg's cost is not counted.
  */
-const DEFAULT_VIDEO = fileURLToPath(
+export const DEFAULT_VIDEO = fileURLToPath(
   new URL('../../../shared/data/PETS09-S2L1/pets09_s2l1_480x360_10fps_gop20.mp4', import.meta.url),
 );
 
@@ -165,7 +165,7 @@ function table(
 }
 
 /** Decodes the first `count` frames of `video`, scaled to width x height, as packed RGB24. */
-function decodeFrames(
+export function decodeFrames(
   video: string,
   width: number,
   height: number,

@@ -28,11 +28,11 @@ export async function detectCenterNet(
   state: LetterboxState,
   config: CenterNetConfig,
 ): Promise<Detections> {
-  const plan = prepareInput(frame, state);
+  const { input, plan } = prepareInput(frame, state);
   const inputName = runner.inputNames[0] ?? 'tower_0_images';
   const outputs = await runner.run({
     name: inputName,
-    data: state.input,
+    data: input,
     dims: [1, CENTERNET_INPUT, CENTERNET_INPUT, 3],
   });
   const detections = requireOutput(outputs, DETECTIONS_OUTPUT, runner.modelPath);

@@ -2,9 +2,8 @@ import type { Frame } from '../../ingest/frame.js';
 import type { Detections } from '../detections.js';
 import { createCandidates, toDetections, type Candidates } from '../postprocess/candidates.js';
 import { nms, type NmsOptions } from '../postprocess/nms.js';
+import { LetterboxKernel } from '../letterbox-kernel.js';
 import {
-  inputLength,
-  letterboxInto,
   planLetterbox,
   unletterboxBoxes,
   type LetterboxPlan,
@@ -13,15 +12,15 @@ import {
 
 /**
  * The per-detector scratch state shared by the letterboxing backends: the plan for the current
- * frame size (its resampling tables are rebuilt only when the size changes), the input tensor
- * buffer and the candidate buffers, all reused from frame to frame.
+ * frame size (its resampling tables are rebuilt only when the size changes), the letterbox
+ * kernel that holds the input tensor, and the candidate buffers, all reused from frame to frame.
  */
 export interface LetterboxState {
   readonly inputWidth: number;
   readonly inputHeight: number;
   readonly pixels: PixelFormat;
   plan: LetterboxPlan | undefined;
-  readonly input: Float32Array;
+  readonly kernel: LetterboxKernel;
   readonly candidates: Candidates;
 }
 
@@ -35,23 +34,27 @@ export function createLetterboxState(
     inputHeight,
     pixels,
     plan: undefined,
-    input: new Float32Array(inputWidth * inputHeight * 3),
+    kernel: new LetterboxKernel(inputWidth, inputHeight, pixels),
     candidates: createCandidates(),
   };
 }
 
-/** Letterboxes `frame` into `state.input` and returns the plan that maps boxes back. */
-export function prepareInput(frame: Frame, state: LetterboxState): LetterboxPlan {
+/**
+ * Letterboxes `frame` into the model input; returns the input (valid until the next frame) and
+ * the plan that maps boxes back.
+ */
+export function prepareInput(
+  frame: Frame,
+  state: LetterboxState,
+): { readonly input: Float32Array; readonly plan: LetterboxPlan } {
   let plan = state.plan;
   if (plan?.sourceWidth !== frame.width || plan.sourceHeight !== frame.height) {
     plan = planLetterbox(frame.width, frame.height, state.inputWidth, state.inputHeight);
     state.plan = plan;
   }
-  if (inputLength(plan) !== state.input.length)
-    throw new RangeError('letterbox plan does not match the input buffer');
-  letterboxInto(frame.data, plan, state.pixels, state.input);
+  state.kernel.run(frame.data, plan);
   state.candidates.count = 0;
-  return plan;
+  return { input: state.kernel.input, plan };
 }
 
 /** NMS over the decoded candidates, then boxes from model-input to frame pixels. */

@@ -31,11 +31,11 @@ export async function detectNanoDet(
   state: LetterboxState,
   config: NanoDetConfig,
 ): Promise<Detections> {
-  const plan = prepareInput(frame, state);
+  const { input, plan } = prepareInput(frame, state);
   const inputName = runner.inputNames[0] ?? 'input_1';
   const outputs = await runner.run({
     name: inputName,
-    data: state.input,
+    data: input,
     dims: [1, 3, config.inputHeight, config.inputWidth],
   });
   const levels = nanoDetLevels(outputs, config.inputWidth, config.inputHeight, runner.modelPath);
