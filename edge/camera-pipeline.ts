@@ -77,7 +77,12 @@ export class CameraPipeline {
   async process(frame: Frame): Promise<void> {
     // A camera that reconnects may restart its clock behind the last frame; rules need time
     // to move forward, so such frames are dropped until it catches up.
-    if (frame.capturedAt <= this.lastTime) return;
+    if (frame.capturedAt <= this.lastTime) {
+      frame.release?.();
+      return;
+    }
+    // A detected frame is never released: the ring keeps it for evidence, which copies its
+    // pixels later, after the ring may have moved on; the garbage collector frees it safely.
     this.lastTime = frame.capturedAt;
     const detections = await this.options.detection.detect(frame);
     this.framesDetected++;

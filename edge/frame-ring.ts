@@ -3,8 +3,8 @@ import type { Snapshot } from './ports.js';
 /**
  * The last few seconds of one camera's detected frames with the people on them, so that
  * evidence for an incident can be taken from the moments the rules name (they look back up to
- * EVIDENCE_LOOKBACK_MS). Frames are kept by reference: the sampler hands over a new buffer per
- * frame.
+ * EVIDENCE_LOOKBACK_MS). Frames are kept by reference and never released to the sampler's pool,
+ * so their buffers are not reused while a snapshot may still be read.
  */
 export class FrameRing {
   private readonly frames: Snapshot[] = [];

@@ -102,7 +102,10 @@ export class EdgeNode {
   private async consume(running: Running, logger: Logger): Promise<void> {
     for await (const frame of running.sampler.frames) {
       running.lastFrameAt = Date.now();
-      if (!running.pipeline.admit(frame)) continue;
+      if (!running.pipeline.admit(frame)) {
+        frame.release?.();
+        continue;
+      }
       try {
         await running.pipeline.process(frame);
       } catch (error) {

@@ -2,13 +2,16 @@
  * `salonwatch bench sampling`: what sampling one camera costs, against the floor of ffmpeg
  * decoding the same stream bare. For 1080p and 720p test streams (25 fps, 2 s GOP), in
  * keyframe-only and full-decode modes, N sampler cameras (the real CameraSampler in this
- * process, picture health included) and N bare ffmpeg processes with the same decode, frame
- * selection, scale and pixel format writing to /dev/null each decode the same minutes of
- * stream; phases alternate sampler, bare, bare, sampler so both sides see the same machine.
- * CPU comes from /proc: cutime+cstime of the exited ffmpeg children, and this process's own
- * CPU over the sampler phases (it is part of the sampler's cost).
+ * process, picture health included, its frames released as a consumer done with them would) and
+ * N bare ffmpeg processes with the same decode, frame selection, scale and pixel format writing
+ * to /dev/null decode the same minutes of stream at the same time, in two phases, so that both
+ * sides see the same machine. CPU comes from the kernel's accounts of exited processes: the bare
+ * processes' from `times` of the shell that ran each, the samplers' ffmpeg from this process's
+ * cutime+cstime less those, and this process's own CPU over the phases (it is part of the
+ * sampler's cost).
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import ffmpeg from 'fluent-ffmpeg';
 import { setTimeout as sleep } from 'node:timers/promises';
 import os from 'node:os';
@@ -31,7 +34,8 @@ const help = `usage: salonwatch bench sampling [--json] [--cameras N] [--plays P
 Measures the CPU and memory of sampling one camera at 1 fps (768x432 RGB) against bare ffmpeg
 doing the same decode, for 1080p and 720p H.264 (25 fps, 2 s keyframe interval, 30 s made from
 ../shared/data footage into .state/bench/sampling on first run), keyframe-only and full decoding.
-Each side decodes the stream as fast as the machine allows; figures are per minute of stream.
+Both sides run at the same time, each decoding as fast as the machine allows; figures are per
+minute of stream.
 
 options:
   --json         print one JSON object
@@ -109,22 +113,87 @@ async function peakRss(
   return { peaks: [...peaks.values()], pssPeaks: [...pssPeaks.values()], pollCpuSeconds };
 }
 
-interface Phase {
+interface Side {
+  /** ffmpeg CPU-seconds of the side's processes. */
   readonly cpuSeconds: number;
-  readonly nodeCpuSeconds: number;
   readonly rssMb: readonly number[];
   readonly pssMb: readonly number[];
-  readonly nodeRssGrowthMb: number;
-  readonly frames: number;
-  readonly dropped: number;
+}
+
+interface Phase {
+  readonly sampler: Side & {
+    readonly nodeCpuSeconds: number;
+    readonly nodeRssGrowthMb: number;
+    readonly frames: number;
+    readonly dropped: number;
+  };
+  readonly bare: Side;
 }
 
 /**
- * N sampler cameras decode `plays` passes of the file as fast as the machine allows, and the
- * phase ends when every ffmpeg has exited. CPU of exited children (cutime) is exact, whereas a
- * window over live processes would be cut short by a loaded machine reading slower than real time.
+ * A bare ffmpeg under `sh`, whose `times` prints the CPU of the ffmpeg it waited for: that is
+ * what separates the bare processes' CPU from the sampler's ffmpeg children, which all end up in
+ * this process's cutime.
  */
-async function samplerPhase(spec: SamplingSpec, cameras: number, label: string): Promise<Phase> {
+const BARE_SCRIPT = 'ffmpeg "$@"; code=$?; times; exit $code';
+
+interface BareRun {
+  readonly shellPid: number | undefined;
+  /** ffmpeg's CPU, and the shell's own (also in this process's cutime). */
+  readonly done: Promise<{ ffmpegCpuSeconds: number; shellCpuSeconds: number }>;
+}
+
+function spawnBare(line: readonly string[]): BareRun {
+  const child = spawn('sh', ['-c', BARE_SCRIPT, 'bare-ffmpeg', ...line], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const done = new Promise<{ ffmpegCpuSeconds: number; shellCpuSeconds: number }>(
+    (resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code) => {
+        // `times`: the shell's user and system time, then its children's ("0m1.230000s").
+        const seconds = [...out.matchAll(/(\d+)m([\d.]+)s/g)].map(
+          (m) => Number(m[1]) * 60 + Number(m[2]),
+        );
+        if (code !== 0 || seconds.length !== 4) {
+          reject(new Error(`bare ffmpeg failed (exit code ${code}): ${out.trim()}`));
+          return;
+        }
+        const [shellUser = 0, shellSys = 0, user = 0, sys = 0] = seconds;
+        resolve({ ffmpegCpuSeconds: user + sys, shellCpuSeconds: shellUser + shellSys });
+      });
+    },
+  );
+  return { shellPid: child.pid, done };
+}
+
+/** The ffmpeg a bare run's shell started, while it runs. */
+function bareFfmpegPid(shellPid: number | undefined): number | undefined {
+  if (shellPid === undefined) return undefined;
+  try {
+    const children = readFileSync(`/proc/${shellPid}/task/${shellPid}/children`, 'utf8').trim();
+    return children === '' ? undefined : Number(children.split(' ')[0]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * N sampler cameras and N bare ffmpeg processes decode `plays` passes of the file at the same
+ * time, as fast as the machine allows; the phase ends when every ffmpeg has exited. Running both
+ * sides together means both see the same machine: on a shared host whose speed drifts by 10%
+ * from one minute to the next, sides measured one after the other differed by as much as the
+ * overhead being measured. CPU of exited children is exact (a window over live processes would
+ * be cut short by a loaded machine reading slower than real time).
+ */
+async function phase(
+  spec: SamplingSpec,
+  bareLine: readonly string[],
+  cameras: number,
+  label: string,
+): Promise<Phase> {
   const logger = createLogger({ component: 'bench' }, 'error');
   const nodeRss0 = rssMb('self') ?? 0;
   const children0 = exitedChildrenCpuSeconds();
@@ -151,59 +220,45 @@ async function samplerPhase(spec: SamplingSpec, cameras: number, label: string):
   );
   const consumers = samplers.map(async (sampler) => {
     let n = 0;
-    for await (const frame of sampler.start().frames) n += frame.data.length > 0 ? 1 : 0;
+    for await (const frame of sampler.start().frames) {
+      n += frame.data.length > 0 ? 1 : 0;
+      frame.release?.();
+    }
     return n;
   });
+  const bare = Array.from({ length: cameras }, () => spawnBare(bareLine));
   let nodeRssPeak = nodeRss0;
-  const all = Promise.all(ended);
-  const rss = await peakRss(() => {
-    nodeRssPeak = Math.max(nodeRssPeak, rssMb('self') ?? 0);
-    return samplers.map((s) => s.status().pid);
-  }, all);
+  const all = Promise.all([...ended, ...bare.map((b) => b.done)]);
+  const [samplerRss, bareRss] = await Promise.all([
+    peakRss(() => {
+      nodeRssPeak = Math.max(nodeRssPeak, rssMb('self') ?? 0);
+      return samplers.map((s) => s.status().pid);
+    }, all),
+    peakRss(() => bare.map((b) => bareFfmpegPid(b.shellPid)), all),
+  ]);
+  const bareRuns = await Promise.all(bare.map((b) => b.done));
   const frames = (await Promise.all(consumers)).reduce((a, b) => a + b, 0);
   const node = process.cpuUsage(node0);
   const failures = samplers
     .map((s) => s.status().health.reason)
     .filter((reason) => !reason.startsWith('ended'));
   if (failures.length > 0) throw new Error(`${label}: sampler failed: ${failures.join('; ')}`);
+  const bareCpu = sum(bareRuns.map((r) => r.ffmpegCpuSeconds));
+  const shellsCpu = sum(bareRuns.map((r) => r.ffmpegCpuSeconds + r.shellCpuSeconds));
   return {
-    cpuSeconds: exitedChildrenCpuSeconds() - children0,
-    nodeCpuSeconds: (node.user + node.system) / 1e6 - rss.pollCpuSeconds,
-    rssMb: rss.peaks,
-    pssMb: rss.pssPeaks,
-    nodeRssGrowthMb: nodeRssPeak - nodeRss0,
-    frames,
-    dropped: samplers.reduce((n, s) => n + s.status().framesDropped, 0),
-  };
-}
-
-async function barePhase(line: readonly string[], cameras: number): Promise<Phase> {
-  const children0 = exitedChildrenCpuSeconds();
-  const processes = Array.from({ length: cameras }, () =>
-    spawn('ffmpeg', line, { stdio: 'ignore' }),
-  );
-  const exits = Promise.all(
-    processes.map(
-      (child) =>
-        new Promise<number | null>((resolve) => {
-          child.once('exit', (code) => {
-            resolve(code);
-          });
-        }),
-    ),
-  );
-  const rss = await peakRss(() => processes.map((p) => p.pid), exits);
-  const codes = await exits;
-  if (codes.some((code) => code !== 0))
-    throw new Error(`bare ffmpeg failed (exit codes ${codes.join(', ')})`);
-  return {
-    cpuSeconds: exitedChildrenCpuSeconds() - children0,
-    nodeCpuSeconds: 0,
-    rssMb: rss.peaks,
-    pssMb: rss.pssPeaks,
-    nodeRssGrowthMb: 0,
-    frames: 0,
-    dropped: 0,
+    sampler: {
+      // Every child this process reaped in the phase, less the bare shells and their ffmpeg:
+      // the samplers' ffmpeg processes (and the mkfifo each run starts).
+      cpuSeconds: exitedChildrenCpuSeconds() - children0 - shellsCpu,
+      nodeCpuSeconds:
+        (node.user + node.system) / 1e6 - samplerRss.pollCpuSeconds - bareRss.pollCpuSeconds,
+      rssMb: samplerRss.peaks,
+      pssMb: samplerRss.pssPeaks,
+      nodeRssGrowthMb: nodeRssPeak - nodeRss0,
+      frames,
+      dropped: samplers.reduce((n, s) => n + s.status().framesDropped, 0),
+    },
+    bare: { cpuSeconds: bareCpu, rssMb: bareRss.peaks, pssMb: bareRss.pssPeaks },
   };
 }
 
@@ -223,21 +278,21 @@ async function measureMode(
   };
   const bareLine = bareArgs(spec);
   const label = `${stream.label}-${mode}`;
-  // Alternate the order so that neither side always runs first on a warming machine.
-  const sampler1 = await samplerPhase(spec, cameras, label);
-  const bare1 = await barePhase(bareLine, cameras);
-  const bare2 = await barePhase(bareLine, cameras);
-  const sampler2 = await samplerPhase(spec, cameras, label);
-  const streamMinutes = (2 * cameras * plays * stream.durationS) / 60;
-  const samplerCpu =
-    sampler1.cpuSeconds + sampler1.nodeCpuSeconds + sampler2.cpuSeconds + sampler2.nodeCpuSeconds;
-  const samplerPerMin = samplerCpu / streamMinutes;
-  const barePerMin = (bare1.cpuSeconds + bare2.cpuSeconds) / streamMinutes;
+  const phases = [
+    await phase(spec, bareLine, cameras, label),
+    await phase(spec, bareLine, cameras, label),
+  ];
+  const samplers = phases.map((p) => p.sampler);
+  const bares = phases.map((p) => p.bare);
+  const streamMinutes = (phases.length * cameras * plays * stream.durationS) / 60;
+  const nodeCpu = sum(samplers.map((p) => p.nodeCpuSeconds));
+  const samplerPerMin = (sum(samplers.map((p) => p.cpuSeconds)) + nodeCpu) / streamMinutes;
+  const barePerMin = sum(bares.map((p) => p.cpuSeconds)) / streamMinutes;
   const mean = (values: readonly number[]) =>
     values.length === 0 ? NaN : sum(values) / values.length;
-  const ffmpegRssMb = mean([...sampler1.rssMb, ...sampler2.rssMb]);
-  const nodeRssPerCamera =
-    Math.max(0, sampler1.nodeRssGrowthMb, sampler2.nodeRssGrowthMb) / cameras;
+  const ffmpegRssMb = mean(samplers.flatMap((p) => p.rssMb));
+  const nodeRssPerCamera = Math.max(0, ...samplers.map((p) => p.nodeRssGrowthMb)) / cameras;
+  const frames = sum(samplers.map((p) => p.frames));
   return {
     stream: stream.label,
     mode,
@@ -245,20 +300,17 @@ async function measureMode(
     streamMinutesPerSide: round(streamMinutes, 2),
     cpuSecondsPerCameraMinute: round(samplerPerMin, 3),
     bareCpuSecondsPerCameraMinute: round(barePerMin, 3),
-    nodeCpuSecondsPerCameraMinute: round(
-      (sampler1.nodeCpuSeconds + sampler2.nodeCpuSeconds) / streamMinutes,
-      3,
-    ),
+    nodeCpuSecondsPerCameraMinute: round(nodeCpu / streamMinutes, 3),
     camerasPerCore: round(60 / samplerPerMin, 1),
     bareCamerasPerCore: round(60 / barePerMin, 1),
     overheadRatio: round(samplerPerMin / barePerMin, 3),
-    framesPerStreamSecond: round((sampler1.frames + sampler2.frames) / (streamMinutes * 60), 2),
-    framesDropped: sampler1.dropped + sampler2.dropped,
+    framesPerStreamSecond: round(frames / (streamMinutes * 60), 2),
+    framesDropped: sum(samplers.map((p) => p.dropped)),
     ffmpegRssMb: round(ffmpegRssMb, 1),
-    bareRssMb: round(mean([...bare1.rssMb, ...bare2.rssMb]), 1),
+    bareRssMb: round(mean(bares.flatMap((p) => p.rssMb)), 1),
     nodeRssMbPerCamera: round(nodeRssPerCamera, 1),
     rssMbPerCamera: round(ffmpegRssMb + nodeRssPerCamera, 1),
-    pssMbPerCamera: round(mean([...sampler1.pssMb, ...sampler2.pssMb]) + nodeRssPerCamera, 1),
+    pssMbPerCamera: round(mean(samplers.flatMap((p) => p.pssMb)) + nodeRssPerCamera, 1),
     bareCommand: ['ffmpeg', ...bareLine]
       .map((a) => (/[^\w/.,:=+-]/.test(a) ? `'${a.replaceAll("'", "'\\''")}'` : a))
       .join(' '),

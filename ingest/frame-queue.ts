@@ -12,7 +12,11 @@ export class FrameQueue<T> implements AsyncIterable<T> {
   private droppedCount = 0;
   private pushedCount = 0;
 
-  constructor(capacity: number) {
+  /** `onDrop` is told of each item the queue discards (displaced or left when iteration ends). */
+  constructor(
+    capacity: number,
+    private readonly onDrop: (item: T) => void = () => undefined,
+  ) {
     if (!Number.isInteger(capacity) || capacity < 1)
       throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
     this.capacity = capacity;
@@ -33,7 +37,10 @@ export class FrameQueue<T> implements AsyncIterable<T> {
 
   /** Returns false when the frame displaced an older one (or the queue is closed). */
   push(item: T): boolean {
-    if (this.closed) return false;
+    if (this.closed) {
+      this.onDrop(item);
+      return false;
+    }
     this.pushedCount++;
     const waiter = this.waiter;
     if (waiter !== undefined) {
@@ -43,7 +50,8 @@ export class FrameQueue<T> implements AsyncIterable<T> {
     }
     this.items.push(item);
     if (this.items.length > this.capacity) {
-      this.items.shift();
+      const displaced = this.items.shift();
+      if (displaced !== undefined) this.onDrop(displaced);
       this.droppedCount++;
       return false;
     }
@@ -74,7 +82,7 @@ export class FrameQueue<T> implements AsyncIterable<T> {
       next: () => this.next(),
       return: () => {
         this.close();
-        this.items.length = 0;
+        for (const item of this.items.splice(0)) this.onDrop(item);
         return Promise.resolve({ value: undefined, done: true });
       },
     };

@@ -9,4 +9,10 @@ export interface Frame {
   readonly width: number;
   readonly height: number;
   readonly data: Uint8Array;
+  /**
+   * Gives `data` back to the sampler for a later picture: call it once nothing reads the frame
+   * any more (not its pixels, not a view of them). Optional both ways: frames made elsewhere
+   * have none, and a frame that is never released is left to the garbage collector.
+   */
+  readonly release?: () => void;
 }

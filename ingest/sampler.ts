@@ -9,17 +9,19 @@
  */
 import ffmpeg from 'fluent-ffmpeg';
 import type { ChildProcess } from 'node:child_process';
-import { Writable } from 'node:stream';
+import path from 'node:path';
 import type { Camera, FrameSize, StreamSource } from '../config/fleet.js';
+import { describeError } from '../common/errors.js';
 import { createLogger, type Logger } from '../common/log.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { keyframeIntervalFromGaps, modeFor } from './decode-mode.js';
 import { samplingArgs, type DecodeMode } from './ffmpeg-args.js';
 import { classifyFailure, isDiagnostic, parseShowinfo, type Failure } from './ffmpeg-log.js';
+import { FifoReader, fifoDirectory } from './fifo.js';
 import { FrameQueue } from './frame-queue.js';
 import type { Frame } from './frame.js';
 import { CameraHealth, type HealthStatus, type HealthThresholds } from './health.js';
-import { RawFrameSplitter } from './raw-frames.js';
+import { FramePool, RawFrameAssembler } from './raw-frames.js';
 import { StreamClock } from './stream-clock.js';
 
 export interface SamplerOptions {
@@ -97,7 +99,8 @@ const MAX_UNMATCHED = 8;
 interface Run {
   readonly command: ffmpeg.FfmpegCommand;
   readonly startedAt: number;
-  readonly splitter: RawFrameSplitter;
+  readonly assembler: RawFrameAssembler;
+  readonly fifo: FifoReader;
   readonly frames: { data: Uint8Array; arrivedAt: number }[];
   readonly pts: number[];
   readonly diagnostics: string[];
@@ -135,6 +138,8 @@ export class CameraSampler {
   private lastFrameAt: number | undefined;
   private lastCapturedAt: number | undefined;
   private readonly arrivals: number[] = [];
+  private pool: FramePool;
+  private fifos: ReturnType<typeof fifoDirectory> | undefined;
 
   constructor(options: SamplerOptions) {
     this.options = options;
@@ -142,7 +147,10 @@ export class CameraSampler {
     this.now = options.now ?? Date.now;
     this.random = options.random ?? Math.random;
     this.log = options.logger ?? createLogger({ component: 'sampler', cameraId: options.cameraId });
-    this.frames = new FrameQueue(options.queueCapacity ?? 2);
+    const { width, height } = options.frameSize;
+    this.pool = new FramePool(width * height * 3);
+    // A frame the consumer never saw is released here.
+    this.frames = new FrameQueue<Frame>(options.queueCapacity ?? 2, (frame) => frame.release?.());
     this.health = new CameraHealth(this.now(), options.health);
     this.keyframeIntervalS = options.keyframeIntervalS;
     this.mode =
@@ -180,6 +188,7 @@ export class CameraSampler {
       await run.exited;
     }
     this.frames.close();
+    this.fifos?.remove();
   }
 
   status(): CameraStatus {
@@ -225,17 +234,35 @@ export class CameraSampler {
       ...(this.options.ioTimeoutMs === undefined ? {} : { ioTimeoutMs: this.options.ioTimeoutMs }),
       quickProbe: !this.longProbe,
     });
-    const { width, height } = this.options.frameSize;
     // fluent-ffmpeg keeps a ring of stderr lines for its error message; a short one is enough.
     const command = ffmpeg({ stdoutLines: 20 })
       .input(args.input)
       .inputOptions(...args.inputOptions)
       .outputOptions(...args.outputOptions);
     let resolveExited: () => void = () => undefined;
+    const assembler = new RawFrameAssembler(this.pool);
+    let fifo: FifoReader;
+    try {
+      this.fifos ??= fifoDirectory();
+      fifo = new FifoReader(path.join(this.fifos.path, `run-${this.starts + 1}.rgb`), {
+        target: () => assembler.target(),
+        advance: (n) => {
+          assembler.advance(n, (data) => {
+            this.onRawFrame(run, data);
+          });
+        },
+      });
+    } catch (error) {
+      // No FIFO, no pictures (a full or read-only temporary directory): the camera is offline
+      // for a reason of this node's, and the next attempt may find room.
+      this.retryLater({ cause: 'failed', detail: describeError(error) });
+      return;
+    }
     const run: Run = {
       command,
       startedAt: this.now(),
-      splitter: new RawFrameSplitter(width * height * 3),
+      assembler,
+      fifo,
       frames: [],
       pts: [],
       diagnostics: [],
@@ -264,8 +291,12 @@ export class CameraSampler {
       this.onStderr(run, line);
     });
     const finished = (error: Error | undefined) => {
-      resolveExited();
-      this.onExit(run, error);
+      // The pictures ffmpeg wrote before it exited are still in the FIFO: read them first.
+      void fifo.drain().then(() => {
+        run.assembler.reset();
+        resolveExited();
+        this.onExit(run, error);
+      });
     };
     command.on('error', (error: Error) => {
       finished(error);
@@ -273,21 +304,8 @@ export class CameraSampler {
     command.on('end', () => {
       finished(undefined);
     });
-    // ffmpeg's stdout goes straight into a Writable that cuts pictures: no intermediate stream
-    // (fluent-ffmpeg's pipe() adds a PassThrough), and the chunk is consumed synchronously, so
-    // ffmpeg is never blocked by this side.
-    const sink = new Writable({
-      highWaterMark: 1 << 20,
-      write: (chunk: Buffer, _encoding, callback) => {
-        run.splitter.push(chunk, (data) => {
-          this.onRawFrame(run, data);
-        });
-        callback();
-      },
-    });
-    // Errors of the pipe surface as the command's 'error' too; this keeps them from being unhandled.
-    sink.on('error', () => undefined);
-    command.output(sink).run();
+    // Pictures are consumed as they complete, so ffmpeg is never blocked by this side.
+    command.output(fifo.fifoPath).run();
   }
 
   private onStderr(run: Run, line: string): void {
@@ -306,11 +324,15 @@ export class CameraSampler {
   }
 
   private onRawFrame(run: Run, data: Uint8Array): void {
-    if (run !== this.run) return;
+    if (run !== this.run) {
+      this.pool.give(data);
+      return;
+    }
     run.frames.push({ data, arrivedAt: this.now() });
     if (run.frames.length > MAX_UNMATCHED) {
       // Timestamps stopped matching pictures (should not happen); drop rather than grow.
-      run.frames.shift();
+      const dropped = run.frames.shift();
+      if (dropped !== undefined) this.pool.give(dropped.data);
       this.log.warn('frame without a timestamp dropped');
     }
     this.match(run);
@@ -329,12 +351,19 @@ export class CameraSampler {
 
   private deliver(run: Run, data: Uint8Array, ptsS: number, arrivedAt: number): void {
     const capturedAt = this.clock.capturedAt(ptsS, arrivedAt);
+    const pool = this.pool;
+    let released = false;
     const frame: Frame = {
       cameraId: this.cameraId,
       capturedAt,
       width: this.options.frameSize.width,
       height: this.options.frameSize.height,
       data,
+      release: () => {
+        if (released) return;
+        released = true;
+        pool.give(data);
+      },
     };
     this.received++;
     this.attempt = 0;
@@ -436,6 +465,10 @@ export class CameraSampler {
         detail: failure.detail,
       });
     }
+    this.retryLater(failure);
+  }
+
+  private retryLater(failure: Failure): void {
     this.emit(this.health.offline(`${failure.cause}: ${failure.detail}`, this.now()));
     const delay = backoffDelay(
       this.attempt++,

@@ -90,8 +90,10 @@ export async function soak(options: {
     sampler.onHealth((status, cameraId) =>
       healthEvents.push(`${cameraId} ${status.state} ${status.reason}`),
     );
-    for await (const frame of sampler.start().frames)
+    for await (const frame of sampler.start().frames) {
       counts[i] = (counts[i] ?? 0) + (frame.data.length > 0 ? 1 : 0);
+      frame.release?.();
+    }
   });
   out(
     `soak: ${options.cameras} cameras at ${options.fps} fps from rtsp://127.0.0.1:${port}/soak/..., ${options.minutes} min, report every ${options.every} s`,

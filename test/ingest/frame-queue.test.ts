@@ -57,3 +57,17 @@ void test('breaking out of for-await closes the queue', async () => {
 void test('capacity must be a positive integer', () => {
   assert.throws(() => new FrameQueue(0), RangeError);
 });
+
+void test('every item the consumer never gets is handed to onDrop: displaced, refused, abandoned', async () => {
+  const dropped: number[] = [];
+  const queue = new FrameQueue<number>(2, (item) => dropped.push(item));
+  for (let i = 1; i <= 4; i++) queue.push(i);
+  assert.deepEqual(dropped, [1, 2]);
+  for await (const item of queue) {
+    assert.equal(item, 3);
+    break;
+  }
+  assert.deepEqual(dropped, [1, 2, 4], 'left in the queue when the consumer stopped');
+  queue.push(5);
+  assert.deepEqual(dropped, [1, 2, 4, 5], 'pushed after close');
+});
