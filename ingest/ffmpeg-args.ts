@@ -31,7 +31,7 @@ export interface FfmpegArgs {
   readonly input: string;
   /** Options before `-i` (global, demuxer and decoder options). */
   readonly inputOptions: readonly string[];
-  /** Options after `-i`, for the one rawvideo output on stdout. */
+  /** Options after `-i`, for the one rawvideo output (the sampler's FIFO, or /dev/null for the baseline). */
   readonly outputOptions: readonly string[];
 }
 

@@ -4,11 +4,13 @@
  * a socket whose reads go where `onread` says, so the kernel copies pipe data straight into the
  * picture being assembled. Linux only, like the rest of the edge node (`mkfifo` is coreutils).
  *
- * One FIFO per ffmpeg run, in a directory of the sampler's own, unlinked when the run ends: a new
- * run never reads bytes left over from the one before.
+ * One FIFO per sampler, made once (each `mkfifo` is a process to spawn) in a directory of its own
+ * and removed with the sampler. Runs take turns: the sampler starts the next ffmpeg only after the
+ * last one exited and its reader drained and closed, and a FIFO's buffer lives only while one of
+ * its ends is open, so a new run never reads bytes left over from the one before.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, rmSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,20 +27,11 @@ export class FifoReader {
   private readonly closed: Promise<void>;
   private error: string | undefined;
 
-  /** Creates the FIFO at `fifoPath` and starts reading it; ffmpeg opens it for writing later. */
+  /** Starts reading the FIFO at `fifoPath`; ffmpeg opens it for writing later. */
   constructor(
     readonly fifoPath: string,
     sink: ByteSink,
   ) {
-    try {
-      execFileSync('mkfifo', ['-m', '600', fifoPath], { stdio: ['ignore', 'ignore', 'pipe'] });
-    } catch (error) {
-      throw new SalonwatchError(
-        'INTERNAL',
-        `cannot create the frame FIFO ${fifoPath} (mkfifo): ${describeError(error)}`,
-        { cause: error },
-      );
-    }
     // Non-blocking, so the open does not wait for a writer; until one has come and gone, the
     // kernel reports neither data nor end-of-file.
     const fd = openSync(fifoPath, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -92,24 +85,41 @@ export class FifoReader {
     this.close();
   }
 
-  /** Stops reading and removes the FIFO. */
+  /** Stops reading. */
   close(): void {
     this.socket.destroy();
-    try {
-      unlinkSync(this.fifoPath);
-    } catch {
-      // Already gone.
-    }
   }
 }
 
-/** A private directory for one sampler's FIFOs. */
-export function fifoDirectory(): { readonly path: string; remove(): void } {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'salonwatch-frames-'));
-  return {
-    path: dir,
-    remove: () => {
+/** A sampler's FIFO, in a private directory. */
+export class FrameFifo {
+  private constructor(
+    private readonly dir: string,
+    readonly path: string,
+  ) {}
+
+  static create(): FrameFifo {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'salonwatch-frames-'));
+    const fifoPath = path.join(dir, 'frames.rgb');
+    try {
+      execFileSync('mkfifo', ['-m', '600', fifoPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (error) {
       rmSync(dir, { recursive: true, force: true });
-    },
-  };
+      throw new SalonwatchError(
+        'INTERNAL',
+        `cannot create the frame FIFO ${fifoPath} (mkfifo): ${describeError(error)}`,
+        { cause: error },
+      );
+    }
+    return new FrameFifo(dir, fifoPath);
+  }
+
+  /** A reader for the next run; the previous run's must be closed. */
+  open(sink: ByteSink): FifoReader {
+    return new FifoReader(this.path, sink);
+  }
+
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
 }

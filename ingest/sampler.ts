@@ -1,15 +1,15 @@
 /**
  * The sampler of one camera: an ffmpeg process (built and spawned with fluent-ffmpeg) that
  * decodes the stream, keeps `fps` frames per second, scales them to the model size and writes
- * RGB24 to a pipe; this side cuts the pipe into Frames, stamps each with its capture time from
- * the stream's timestamps, checks picture health and hands frames to the consumer through a
- * bounded queue. It reconnects with capped, jittered backoff, and a watchdog restarts a process
+ * RGB24 to a FIFO; this side reads the FIFO straight into pooled picture buffers (fifo.ts,
+ * raw-frames.ts), stamps each Frame with its capture time from the stream's timestamps, checks
+ * picture health and hands frames to the consumer through a bounded queue. A consumer done with
+ * a frame releases it, and its buffer carries a later picture. It reconnects with capped, jittered backoff, and a watchdog restarts a process
  * that stopped delivering frames. The adapter owns all I/O and the clock; the decisions it
  * applies (backoff, timestamps, health, failure causes, decode mode) are pure modules.
  */
 import ffmpeg from 'fluent-ffmpeg';
 import type { ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import type { Camera, FrameSize, StreamSource } from '../config/fleet.js';
 import { describeError } from '../common/errors.js';
 import { createLogger, type Logger } from '../common/log.js';
@@ -17,7 +17,7 @@ import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js'
 import { keyframeIntervalFromGaps, modeFor } from './decode-mode.js';
 import { samplingArgs, type DecodeMode } from './ffmpeg-args.js';
 import { classifyFailure, isDiagnostic, parseShowinfo, type Failure } from './ffmpeg-log.js';
-import { FifoReader, fifoDirectory } from './fifo.js';
+import { FrameFifo, type FifoReader } from './fifo.js';
 import { FrameQueue } from './frame-queue.js';
 import type { Frame } from './frame.js';
 import { CameraHealth, type HealthStatus, type HealthThresholds } from './health.js';
@@ -93,7 +93,7 @@ type HealthListener = (status: HealthStatus, cameraId: string) => void;
 const FPS_WINDOW_MS = 30_000;
 /** stderr lines kept to explain a failure; showinfo lines are not kept. */
 const DIAGNOSTIC_LINES = 40;
-/** Frames held while waiting for their timestamp line (stderr and stdout are separate pipes). */
+/** Frames held while waiting for their timestamp line (stderr and the FIFO are separate pipes). */
 const MAX_UNMATCHED = 8;
 
 interface Run {
@@ -139,7 +139,7 @@ export class CameraSampler {
   private lastCapturedAt: number | undefined;
   private readonly arrivals: number[] = [];
   private pool: FramePool;
-  private fifos: ReturnType<typeof fifoDirectory> | undefined;
+  private fifo: FrameFifo | undefined;
 
   constructor(options: SamplerOptions) {
     this.options = options;
@@ -188,7 +188,7 @@ export class CameraSampler {
       await run.exited;
     }
     this.frames.close();
-    this.fifos?.remove();
+    this.fifo?.remove();
   }
 
   status(): CameraStatus {
@@ -243,8 +243,8 @@ export class CameraSampler {
     const assembler = new RawFrameAssembler(this.pool);
     let fifo: FifoReader;
     try {
-      this.fifos ??= fifoDirectory();
-      fifo = new FifoReader(path.join(this.fifos.path, `run-${this.starts + 1}.rgb`), {
+      this.fifo ??= FrameFifo.create();
+      fifo = this.fifo.open({
         target: () => assembler.target(),
         advance: (n) => {
           assembler.advance(n, (data) => {
@@ -338,7 +338,7 @@ export class CameraSampler {
     this.match(run);
   }
 
-  /** Pairs pictures (stdout) with their showinfo timestamps (stderr), both in output order. */
+  /** Pairs pictures (FIFO) with their showinfo timestamps (stderr), both in output order. */
   private match(run: Run): void {
     while (run.frames.length > 0 && run.pts.length > 0) {
       const picture = run.frames.shift();

@@ -260,22 +260,55 @@ export async function soak(options: {
 const isMain =
   process.argv[1] !== undefined &&
   import.meta.url === new URL(`file://${path.resolve(process.argv[1])}`).href;
+const help = `usage: node --import tsx ingest/soak.ts [--cameras N] [--minutes M] [--every S] [--fps F] [--json]
+
+N cameras from a camera simulator of its own (RTSP, a free port) sampled by this process for M
+minutes; prints frame rates and memory every S seconds, then the verdict (every camera within
+10% of F frames per second, RSS flat after the first minute). Exit status 1 if a camera missed.
+
+  --cameras N   cameras (default 50)
+  --minutes M   length of the run (default 5)
+  --every S     seconds between reports (default 30)
+  --fps F       sampling rate per camera (default 1)
+  --json        print one JSON summary instead of the table
+`;
+
+/** A positive number from the command line, or a clear error naming the option. */
+function positive(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new Error(`--${name} must be a positive number, got "${value}"`);
+  return n;
+}
+
 if (isMain) {
-  const { values } = parseArgs({
-    options: {
-      cameras: { type: 'string', default: '50' },
-      minutes: { type: 'string', default: '5' },
-      every: { type: 'string', default: '30' },
-      fps: { type: 'string', default: '1' },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  const summary = await soak({
-    cameras: Number(values.cameras),
-    minutes: Number(values.minutes),
-    every: Number(values.every),
-    fps: Number(values.fps),
-    json: values.json,
-  });
-  process.exitCode = summary.camerasWithin10Percent === summary.cameras ? 0 : 1;
+  try {
+    const { values } = parseArgs({
+      options: {
+        cameras: { type: 'string', default: '50' },
+        minutes: { type: 'string', default: '5' },
+        every: { type: 'string', default: '30' },
+        fps: { type: 'string', default: '1' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+    });
+    if (values.help) {
+      process.stdout.write(help);
+    } else {
+      const summary = await soak({
+        cameras: Math.round(positive('cameras', values.cameras)),
+        minutes: positive('minutes', values.minutes),
+        every: positive('every', values.every),
+        fps: positive('fps', values.fps),
+        json: values.json,
+      });
+      process.exitCode = summary.camerasWithin10Percent === summary.cameras ? 0 : 1;
+    }
+  } catch (error) {
+    process.stderr.write(
+      `soak: ${error instanceof Error ? error.message : String(error)}\n${help}`,
+    );
+    process.exitCode = 2;
+  }
 }
