@@ -293,6 +293,8 @@ export class CameraSampler {
     const finished = (error: Error | undefined) => {
       // The pictures ffmpeg wrote before it exited are still in the FIFO: read them first.
       void fifo.drain().then(() => {
+        if (fifo.failure !== undefined)
+          this.log.warn('reading the frame FIFO failed', { error: fifo.failure });
         run.assembler.reset();
         resolveExited();
         this.onExit(run, error);
