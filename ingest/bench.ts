@@ -19,13 +19,7 @@ import { numberOption, parseCommandArgs, type Command } from '../cli/command.js'
 import { createLogger } from '../common/log.js';
 import { DEFAULT_FRAME_SIZE } from '../config/fleet.js';
 import { benchStreams, type BenchStream } from './bench-streams.js';
-import {
-  argv,
-  samplingArgs,
-  videoFilter,
-  type DecodeMode,
-  type SamplingSpec,
-} from './ffmpeg-args.js';
+import { argv, samplingArgs, type DecodeMode, type SamplingSpec } from './ffmpeg-args.js';
 import { exitedChildrenCpuSeconds, pssMb, rssMb } from './proc.js';
 import { CameraSampler } from './sampler.js';
 
@@ -72,13 +66,11 @@ export interface ModeResult {
 }
 
 function bareArgs(spec: SamplingSpec): string[] {
-  const args = samplingArgs(spec);
-  const output = [...args.outputOptions];
   // Same decode, selection, scale and pixel format; no timestamp side channel, nobody reading.
-  output[output.indexOf('-vf') + 1] = videoFilter(spec, false);
+  const args = samplingArgs(spec);
   const input = [...args.inputOptions];
   input[input.indexOf('-loglevel') + 1] = 'error';
-  return argv({ ...args, inputOptions: input, outputOptions: output }, '/dev/null');
+  return argv({ ...args, inputOptions: input }, '/dev/null');
 }
 
 const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);

@@ -1,24 +1,26 @@
 /**
- * Reading ffmpeg's stderr: the per-frame timestamps that showinfo prints, and the reason a
- * stream failed. Pure: lines in, data out. Patterns are the messages of ffmpeg 5.x (libavformat
- * tcp/rtsp/http protocols and the demuxers).
+ * Reading ffmpeg's output: the per-picture timestamps of the sampler's side channel, and the
+ * reason a stream failed. Pure: lines in, data out. Patterns are the messages of ffmpeg 5.x
+ * (libavformat tcp/rtsp/http protocols and the demuxers).
  */
 
-export interface ShowinfoFrame {
+export interface PictureTimestamp {
   /** Output frame number, from 0 per process. */
-  readonly n: number;
-  /** Presentation time in seconds, in the stream's own clock. */
-  readonly ptsTime: number;
+  readonly frame: number;
+  /** Presentation time in seconds, in the stream's own clock; undefined when the frame has none. */
+  readonly ptsTime: number | undefined;
 }
 
-// `[Parsed_showinfo_3 @ 0x55..] n:   0 pts:      0 pts_time:0       pos: 4256 fmt:rgb24 ...`
-const SHOWINFO = /\] n:\s*(\d+) pts:\s*-?\d+ pts_time:(-?[0-9.]+(?:e[-+]?\d+)?)\s/;
+// `frame:12   pts:24576   pts_time:2.4`, as `metadata=mode=print` writes it (ffmpeg's
+// `av_ts2timestr`: `%.6g` seconds, or NOPTS).
+const TIMESTAMP = /^frame:(\d+)\s+pts:\s*(?:-?\d+|NOPTS)\s+pts_time:(\S+)\s*$/;
 
-export function parseShowinfo(line: string): ShowinfoFrame | undefined {
-  const match = SHOWINFO.exec(line);
+/** A frame line of the timestamp side channel; `undefined` for its other lines (the key's). */
+export function parseTimestampLine(line: string): PictureTimestamp | undefined {
+  const match = TIMESTAMP.exec(line);
   if (match?.[1] === undefined || match[2] === undefined) return undefined;
   const ptsTime = Number(match[2]);
-  return Number.isFinite(ptsTime) ? { n: Number(match[1]), ptsTime } : undefined;
+  return { frame: Number(match[1]), ptsTime: Number.isFinite(ptsTime) ? ptsTime : undefined };
 }
 
 /** Why a camera is offline; the health state's `reason` starts with one of these. */
@@ -61,7 +63,7 @@ export function classifyFailure(lines: readonly string[]): Failure | undefined {
     // The last matching line is the closest to the failure.
     for (let i = lines.length - 1; i >= 0; i--) {
       const line = lines[i];
-      if (line !== undefined && pattern.test(line) && parseShowinfo(line) === undefined) {
+      if (line !== undefined && pattern.test(line)) {
         return {
           cause,
           detail: line
@@ -75,7 +77,7 @@ export function classifyFailure(lines: readonly string[]): Failure | undefined {
   return undefined;
 }
 
-/** Lines worth keeping for classification: anything that is not a per-frame showinfo report. */
+/** Lines worth keeping for classification: anything but blank ones. */
 export function isDiagnostic(line: string): boolean {
-  return line.trim() !== '' && !line.includes('Parsed_showinfo_');
+  return line.trim() !== '';
 }

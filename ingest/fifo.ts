@@ -1,13 +1,15 @@
 /**
- * ffmpeg's pictures through a named pipe (FIFO) instead of its stdout. Node reads a child's stdout
- * into a fresh 64 KiB buffer per read and hands it over to be copied again; a FIFO opened here is
- * a socket whose reads go where `onread` says, so the kernel copies pipe data straight into the
- * picture being assembled. Linux only, like the rest of the edge node (`mkfifo` is coreutils).
+ * ffmpeg's output through named pipes (FIFOs) instead of its stdout and stderr. Node reads a
+ * child's stdout into a fresh 64 KiB buffer per read and hands it over to be copied again; a FIFO
+ * opened here is a socket whose reads go where `onread` says, so the kernel copies pipe data
+ * straight into the picture being assembled. The capture times come through a second FIFO, one
+ * short line per picture, so stderr carries only ffmpeg's own messages. Linux only, like the rest
+ * of the edge node (`mkfifo` is coreutils).
  *
- * One FIFO per sampler, made once (each `mkfifo` is a process to spawn) in a directory of its own
- * and removed with the sampler. Runs take turns: the sampler starts the next ffmpeg only after the
- * last one exited and its reader drained and closed, and a FIFO's buffer lives only while one of
- * its ends is open, so a new run never reads bytes left over from the one before.
+ * The FIFOs of a sampler are made once (each `mkfifo` is a process to spawn) in a directory of
+ * their own and removed with the sampler. Runs take turns: the sampler starts the next ffmpeg only
+ * after the last one exited and its readers drained and closed, and a FIFO's buffer lives only
+ * while one of its ends is open, so a new run never reads bytes left over from the one before.
  */
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
@@ -22,47 +24,38 @@ export interface ByteSink {
   advance(n: number): void;
 }
 
-export class FifoReader {
-  private readonly socket: net.Socket;
+/** The read end of one FIFO, as a socket. */
+class FifoEnd {
   private readonly closed: Promise<void>;
   private error: string | undefined;
 
-  /** Starts reading the FIFO at `fifoPath`; ffmpeg opens it for writing later. */
   constructor(
     readonly fifoPath: string,
-    sink: ByteSink,
+    readonly socket: net.Socket,
   ) {
-    // Non-blocking, so the open does not wait for a writer; until one has come and gone, the
-    // kernel reports neither data nor end-of-file.
-    const fd = openSync(fifoPath, constants.O_RDONLY | constants.O_NONBLOCK);
-    // `onread` is a documented option of `new net.Socket` (Node >= 12.10) that @types/node
-    // declares only for `net.connect`: the intersection type carries it without a cast.
-    const options: net.SocketConstructorOpts & net.ConnectOpts = {
-      fd,
-      readable: true,
-      writable: false,
-      onread: {
-        buffer: () => sink.target(),
-        callback: (n) => {
-          sink.advance(n);
-          return true;
-        },
-      },
-    };
-    this.socket = new net.Socket(options);
-    this.socket.on('error', (error) => {
+    socket.on('error', (error) => {
       this.error = describeError(error);
     });
     this.closed = new Promise((resolve) =>
-      this.socket.once('close', () => {
+      socket.once('close', () => {
         resolve();
       }),
     );
   }
 
-  /** Why reading failed, if it did. */
+  /** Opens `fifoPath` for reading; ffmpeg opens it for writing later. */
+  static open(fifoPath: string, options: net.SocketConstructorOpts & net.ConnectOpts): FifoEnd {
+    // Non-blocking, so the open does not wait for a writer; until one has come and gone, the
+    // kernel reports neither data nor end-of-file.
+    const fd = openSync(fifoPath, constants.O_RDONLY | constants.O_NONBLOCK);
+    return new FifoEnd(
+      fifoPath,
+      new net.Socket({ ...options, fd, readable: true, writable: false }),
+    );
+  }
+
   get failure(): string | undefined {
-    return this.error;
+    return this.error === undefined ? undefined : `${path.basename(this.fifoPath)}: ${this.error}`;
   }
 
   /**
@@ -70,7 +63,7 @@ export class FifoReader {
    * opened the FIFO (ffmpeg failed first) would leave the reader waiting forever, so this opens
    * and closes a writer end of its own, which makes the reader see end-of-file once drained.
    */
-  async drain(timeoutMs = 2000): Promise<void> {
+  async drain(timeoutMs: number): Promise<void> {
     try {
       closeSync(openSync(this.fifoPath, constants.O_WRONLY | constants.O_NONBLOCK));
     } catch {
@@ -82,41 +75,115 @@ export class FifoReader {
       new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
     ]);
     clearTimeout(timer);
-    this.close();
-  }
-
-  /** Stops reading. */
-  close(): void {
     this.socket.destroy();
   }
 }
 
-/** A sampler's FIFO, in a private directory. */
-export class FrameFifo {
-  private constructor(
-    private readonly dir: string,
-    readonly path: string,
+/** One run's readers: pictures into the sink, timestamp lines to a callback. */
+export class RunPipes {
+  constructor(
+    private readonly pictures: FifoEnd,
+    private readonly timestamps: FifoEnd,
   ) {}
 
-  static create(): FrameFifo {
+  get picturesPath(): string {
+    return this.pictures.fifoPath;
+  }
+
+  get timestampsPath(): string {
+    return this.timestamps.fifoPath;
+  }
+
+  /** Why reading failed, if it did. */
+  get failure(): string | undefined {
+    const failures = [this.pictures.failure, this.timestamps.failure].filter(
+      (failure) => failure !== undefined,
+    );
+    return failures.length === 0 ? undefined : failures.join('; ');
+  }
+
+  /** After ffmpeg exited: reads what it left in both FIFOs, then closes them. */
+  async drain(timeoutMs = 2000): Promise<void> {
+    await Promise.all([this.pictures.drain(timeoutMs), this.timestamps.drain(timeoutMs)]);
+  }
+
+  /** Stops reading. */
+  close(): void {
+    this.pictures.socket.destroy();
+    this.timestamps.socket.destroy();
+  }
+}
+
+/** Splits a stream of text into lines (without their newline), across chunk boundaries. */
+export function lineSplitter(onLine: (line: string) => void): (chunk: string) => void {
+  let partial = '';
+  return (chunk) => {
+    let start = 0;
+    for (let end = chunk.indexOf('\n'); end !== -1; end = chunk.indexOf('\n', start)) {
+      onLine(partial + chunk.slice(start, end));
+      partial = '';
+      start = end + 1;
+    }
+    partial += chunk.slice(start);
+  };
+}
+
+/** A sampler's FIFOs, in a private directory. */
+export class SamplerFifos {
+  private constructor(private readonly dir: string) {}
+
+  get picturesPath(): string {
+    return path.join(this.dir, 'frames.rgb');
+  }
+
+  get timestampsPath(): string {
+    return path.join(this.dir, 'timestamps.txt');
+  }
+
+  static create(): SamplerFifos {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'salonwatch-frames-'));
-    const fifoPath = path.join(dir, 'frames.rgb');
+    const fifos = new SamplerFifos(dir);
     try {
-      execFileSync('mkfifo', ['-m', '600', fifoPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+      execFileSync('mkfifo', ['-m', '600', fifos.picturesPath, fifos.timestampsPath], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
     } catch (error) {
       rmSync(dir, { recursive: true, force: true });
       throw new SalonwatchError(
         'INTERNAL',
-        `cannot create the frame FIFO ${fifoPath} (mkfifo): ${describeError(error)}`,
+        `cannot create the frame FIFOs in ${dir} (mkfifo): ${describeError(error)}`,
         { cause: error },
       );
     }
-    return new FrameFifo(dir, fifoPath);
+    return fifos;
   }
 
-  /** A reader for the next run; the previous run's must be closed. */
-  open(sink: ByteSink): FifoReader {
-    return new FifoReader(this.path, sink);
+  /** Readers for the next run; the previous run's must be closed. */
+  open(sink: ByteSink, onTimestampLine: (line: string) => void): RunPipes {
+    // `onread` is a documented option of `new net.Socket` (Node >= 12.10) that @types/node
+    // declares only for `net.connect`: the intersection type carries it without a cast.
+    const pictures = FifoEnd.open(this.picturesPath, {
+      onread: {
+        buffer: () => sink.target(),
+        callback: (n) => {
+          sink.advance(n);
+          return true;
+        },
+      },
+    });
+    let timestamps: FifoEnd;
+    try {
+      timestamps = FifoEnd.open(this.timestampsPath, {});
+    } catch (error) {
+      pictures.socket.destroy();
+      throw error;
+    }
+    const split = lineSplitter(onTimestampLine);
+    // The lines are ASCII (numbers and names), so no character straddles two chunks.
+    timestamps.socket.on('data', (chunk: Buffer) => {
+      split(chunk.toString('latin1'));
+    });
+    return new RunPipes(pictures, timestamps);
   }
 
   remove(): void {

@@ -2,11 +2,12 @@
  * The sampler of one camera: an ffmpeg process (built and spawned with fluent-ffmpeg) that
  * decodes the stream, keeps `fps` frames per second, scales them to the model size and writes
  * RGB24 to a FIFO; this side reads the FIFO straight into pooled picture buffers (fifo.ts,
- * raw-frames.ts), stamps each Frame with its capture time from the stream's timestamps, checks
- * picture health and hands frames to the consumer through a bounded queue. A consumer done with
- * a frame releases it, and its buffer carries a later picture. It reconnects with capped, jittered backoff, and a watchdog restarts a process
- * that stopped delivering frames. The adapter owns all I/O and the clock; the decisions it
- * applies (backoff, timestamps, health, failure causes, decode mode) are pure modules.
+ * raw-frames.ts), stamps each Frame with its capture time from the stream's timestamps (a second
+ * FIFO, one line per picture), checks picture health and hands frames to the consumer through a
+ * bounded queue. A consumer done with a frame releases it, and its buffer carries a later
+ * picture. It reconnects with capped, jittered backoff, and a watchdog restarts a process that
+ * stopped delivering frames. The adapter owns all I/O and the clock; the decisions it applies
+ * (backoff, timestamps, health, failure causes, decode mode) are pure modules.
  */
 import ffmpeg from 'fluent-ffmpeg';
 import type { ChildProcess } from 'node:child_process';
@@ -16,8 +17,8 @@ import { createLogger, type Logger } from '../common/log.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { keyframeIntervalFromGaps, modeFor } from './decode-mode.js';
 import { samplingArgs, type DecodeMode } from './ffmpeg-args.js';
-import { classifyFailure, isDiagnostic, parseShowinfo, type Failure } from './ffmpeg-log.js';
-import { FrameFifo, type FifoReader } from './fifo.js';
+import { classifyFailure, isDiagnostic, parseTimestampLine, type Failure } from './ffmpeg-log.js';
+import { SamplerFifos, type RunPipes } from './fifo.js';
 import { FrameQueue } from './frame-queue.js';
 import type { Frame } from './frame.js';
 import { CameraHealth, type HealthStatus, type HealthThresholds } from './health.js';
@@ -91,18 +92,19 @@ export function samplerOptionsFor(
 type HealthListener = (status: HealthStatus, cameraId: string) => void;
 
 const FPS_WINDOW_MS = 30_000;
-/** stderr lines kept to explain a failure; showinfo lines are not kept. */
+/** stderr lines kept to explain a failure. */
 const DIAGNOSTIC_LINES = 40;
-/** Frames held while waiting for their timestamp line (stderr and the FIFO are separate pipes). */
+/** Frames held while waiting for their timestamp line (pictures and timestamps are separate FIFOs). */
 const MAX_UNMATCHED = 8;
 
 interface Run {
   readonly command: ffmpeg.FfmpegCommand;
   readonly startedAt: number;
   readonly assembler: RawFrameAssembler;
-  readonly fifo: FifoReader;
+  readonly pipes: RunPipes;
   readonly frames: { data: Uint8Array; arrivedAt: number }[];
-  readonly pts: number[];
+  /** Seconds; undefined for a frame without a pts. */
+  readonly pts: (number | undefined)[];
   readonly diagnostics: string[];
   /** Set when this side ended the process, so its exit is not treated as a camera failure. */
   endedBy: 'stop' | 'restart' | Failure | undefined;
@@ -139,7 +141,7 @@ export class CameraSampler {
   private lastCapturedAt: number | undefined;
   private readonly arrivals: number[] = [];
   private pool: FramePool;
-  private fifo: FrameFifo | undefined;
+  private fifos: SamplerFifos | undefined;
 
   constructor(options: SamplerOptions) {
     this.options = options;
@@ -188,7 +190,7 @@ export class CameraSampler {
       await run.exited;
     }
     this.frames.close();
-    this.fifo?.remove();
+    this.fifos?.remove();
   }
 
   status(): CameraStatus {
@@ -224,45 +226,56 @@ export class CameraSampler {
   }
 
   private spawn(): void {
-    const args = samplingArgs({
-      source: this.options.source,
-      fps: this.options.fps,
-      frameSize: this.options.frameSize,
-      mode: this.mode,
-      ...(this.options.realtime === undefined ? {} : { realtime: this.options.realtime }),
-      ...(this.options.loops === undefined ? {} : { loops: this.options.loops }),
-      ...(this.options.ioTimeoutMs === undefined ? {} : { ioTimeoutMs: this.options.ioTimeoutMs }),
-      quickProbe: !this.longProbe,
-    });
-    // fluent-ffmpeg keeps a ring of stderr lines for its error message; a short one is enough.
-    const command = ffmpeg({ stdoutLines: 20 })
-      .input(args.input)
-      .inputOptions(...args.inputOptions)
-      .outputOptions(...args.outputOptions);
-    let resolveExited: () => void = () => undefined;
     const assembler = new RawFrameAssembler(this.pool);
-    let fifo: FifoReader;
+    let fifos: SamplerFifos;
+    let pipes: RunPipes;
     try {
-      this.fifo ??= FrameFifo.create();
-      fifo = this.fifo.open({
-        target: () => assembler.target(),
-        advance: (n) => {
-          assembler.advance(n, (data) => {
-            this.onRawFrame(run, data);
-          });
+      fifos = this.fifos ??= SamplerFifos.create();
+      pipes = fifos.open(
+        {
+          target: () => assembler.target(),
+          advance: (n) => {
+            assembler.advance(n, (data) => {
+              this.onRawFrame(run, data);
+            });
+          },
         },
-      });
+        (line) => {
+          this.onTimestampLine(run, line);
+        },
+      );
     } catch (error) {
       // No FIFO, no pictures (a full or read-only temporary directory): the camera is offline
       // for a reason of this node's, and the next attempt may find room.
       this.retryLater({ cause: 'failed', detail: describeError(error) });
       return;
     }
+    const args = samplingArgs(
+      {
+        source: this.options.source,
+        fps: this.options.fps,
+        frameSize: this.options.frameSize,
+        mode: this.mode,
+        ...(this.options.realtime === undefined ? {} : { realtime: this.options.realtime }),
+        ...(this.options.loops === undefined ? {} : { loops: this.options.loops }),
+        ...(this.options.ioTimeoutMs === undefined
+          ? {}
+          : { ioTimeoutMs: this.options.ioTimeoutMs }),
+        quickProbe: !this.longProbe,
+      },
+      fifos.timestampsPath,
+    );
+    // fluent-ffmpeg keeps a ring of stderr lines for its error message; a short one is enough.
+    const command = ffmpeg({ stdoutLines: 20 })
+      .input(args.input)
+      .inputOptions(...args.inputOptions)
+      .outputOptions(...args.outputOptions);
+    let resolveExited: () => void = () => undefined;
     const run: Run = {
       command,
       startedAt: this.now(),
       assembler,
-      fifo,
+      pipes,
       frames: [],
       pts: [],
       diagnostics: [],
@@ -291,10 +304,10 @@ export class CameraSampler {
       this.onStderr(run, line);
     });
     const finished = (error: Error | undefined) => {
-      // The pictures ffmpeg wrote before it exited are still in the FIFO: read them first.
-      void fifo.drain().then(() => {
-        if (fifo.failure !== undefined)
-          this.log.warn('reading the frame FIFO failed', { error: fifo.failure });
+      // The pictures ffmpeg wrote before it exited are still in the FIFOs: read them first.
+      void pipes.drain().then(() => {
+        if (pipes.failure !== undefined)
+          this.log.warn('reading the frame FIFOs failed', { error: pipes.failure });
         run.assembler.reset();
         resolveExited();
         this.onExit(run, error);
@@ -307,17 +320,19 @@ export class CameraSampler {
       finished(undefined);
     });
     // Pictures are consumed as they complete, so ffmpeg is never blocked by this side.
-    command.output(fifo.fifoPath).run();
+    command.output(pipes.picturesPath).run();
+  }
+
+  private onTimestampLine(run: Run, line: string): void {
+    if (run !== this.run) return;
+    const timestamp = parseTimestampLine(line);
+    if (timestamp === undefined) return;
+    run.pts.push(timestamp.ptsTime);
+    this.match(run);
   }
 
   private onStderr(run: Run, line: string): void {
     if (run !== this.run) return;
-    const info = parseShowinfo(line);
-    if (info !== undefined) {
-      run.pts.push(info.ptsTime);
-      this.match(run);
-      return;
-    }
     if (line.startsWith('Input #0')) run.sawInput = true;
     if (isDiagnostic(line)) {
       run.diagnostics.push(line);
@@ -340,19 +355,22 @@ export class CameraSampler {
     this.match(run);
   }
 
-  /** Pairs pictures (FIFO) with their showinfo timestamps (stderr), both in output order. */
+  /** Pairs pictures with their timestamps, both in output order. */
   private match(run: Run): void {
     while (run.frames.length > 0 && run.pts.length > 0) {
       const picture = run.frames.shift();
       const pts = run.pts.shift();
-      if (picture === undefined || pts === undefined) return;
+      if (picture === undefined) return;
       run.framesOut++;
       this.deliver(run, picture.data, pts, picture.arrivedAt);
     }
   }
 
-  private deliver(run: Run, data: Uint8Array, ptsS: number, arrivedAt: number): void {
-    const capturedAt = this.clock.capturedAt(ptsS, arrivedAt);
+  private deliver(run: Run, data: Uint8Array, ptsS: number | undefined, arrivedAt: number): void {
+    const capturedAt =
+      ptsS === undefined
+        ? this.clock.withoutPts(arrivedAt)
+        : this.clock.capturedAt(ptsS, arrivedAt);
     const pool = this.pool;
     let released = false;
     const frame: Frame = {
@@ -380,7 +398,7 @@ export class CameraSampler {
         : this.health.alive(capturedAt),
     );
     this.frames.push(frame);
-    this.probeKeyframeInterval(run, ptsS);
+    if (ptsS !== undefined) this.probeKeyframeInterval(run, ptsS);
   }
 
   private probeKeyframeInterval(run: Run, ptsS: number): void {

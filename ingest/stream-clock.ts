@@ -54,9 +54,17 @@ export class StreamClock {
       }
     }
     this.lastPtsMs = ptsMs;
-    // Never before the previous frame: consumers assume capture times only move forward.
-    const at = Math.round(Math.max(ptsMs + this.offset, this.last + 1));
-    this.last = at;
-    return at;
+    return this.forward(ptsMs + this.offset);
+  }
+
+  /** Capture time of a frame that carries no pts (rare: a broken stream): its arrival. */
+  withoutPts(arrivedAtMs: number): number {
+    return this.forward(arrivedAtMs);
+  }
+
+  /** Never before the previous frame: consumers assume capture times only move forward. */
+  private forward(at: number): number {
+    this.last = Math.round(Math.max(at, this.last + 1));
+    return this.last;
   }
 }

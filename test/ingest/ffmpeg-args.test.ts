@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
-import { argv, samplingArgs, selectExpression } from '../../ingest/ffmpeg-args.js';
+import {
+  argv,
+  filterGraphValue,
+  samplingArgs,
+  selectExpression,
+  videoFilter,
+} from '../../ingest/ffmpeg-args.js';
+import { parseTimestampLine } from '../../ingest/ffmpeg-log.js';
 
 const frameSize = { width: 768, height: 432 };
 
@@ -20,7 +30,67 @@ void test('RTSP runs over TCP with a socket timeout, one thread, keyframes only'
   assert.equal(args.input, 'rtsp://cam/1');
   const output = args.outputOptions.join(' ');
   assert.match(output, /-fps_mode passthrough -f rawvideo -pix_fmt rgb24/);
-  assert.match(output, /scale=768:432:flags=area,format=rgb24,showinfo=checksum=0/);
+  assert.match(output, /scale=768:432:flags=area,format=rgb24 /);
+  assert.ok(!output.includes('metadata'), 'no timestamp side channel unless asked for');
+  assert.match(
+    samplingArgs(
+      { source: { kind: 'rtsp', url: 'rtsp://cam/1' }, fps: 1, frameSize, mode: 'keyframe' },
+      '/tmp/x/timestamps.txt',
+    ).outputOptions.join(' '),
+    /format=rgb24,metadata=mode=add:key=salonwatch.picture:value=1,metadata=mode=print:key=salonwatch.picture:direct=1:file=\/tmp\/x\/timestamps.txt /,
+  );
+});
+
+void test('filter graph values escape both levels of ffmpeg parsing', () => {
+  assert.equal(filterGraphValue('/tmp/plain/t.txt'), '/tmp/plain/t.txt');
+  assert.equal(filterGraphValue('a:b'), 'a\\\\:b');
+  assert.equal(filterGraphValue('a,b;c[d]'), 'a\\,b\\;c\\[d\\]');
+  assert.equal(filterGraphValue("a'b"), "a\\\\\\'b");
+  assert.equal(filterGraphValue('a\\b'), 'a\\\\\\\\b');
+});
+
+void test('timestamps reach a file of any name, one frame line per selected frame (checked with ffmpeg)', (t) => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'salonwatch-args-'));
+  t.after(() => {
+    rmSync(root, { recursive: true, force: true });
+  });
+  const dir = path.join(root, "we:ird,d'ir[x];y\\z");
+  mkdirSync(dir);
+  const file = path.join(dir, 'timestamps.txt');
+  const run = spawnSync(
+    'ffmpeg',
+    [
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=64x36:rate=10:duration=3',
+      '-vf',
+      videoFilter({ fps: 2, frameSize: { width: 32, height: 18 } }, file),
+      '-fps_mode',
+      'passthrough',
+      '-f',
+      'null',
+      '-',
+    ],
+    { encoding: 'utf8' },
+  );
+  assert.equal(run.status, 0, run.stderr);
+  const stamps = readFileSync(file, 'utf8')
+    .split('\n')
+    .map(parseTimestampLine)
+    .filter((stamp) => stamp !== undefined);
+  assert.deepEqual(
+    stamps.map((stamp) => stamp.ptsTime),
+    [0, 0.5, 1, 1.5, 2, 2.5],
+  );
+  assert.deepEqual(
+    stamps.map((stamp) => stamp.frame),
+    [0, 1, 2, 3, 4, 5],
+  );
 });
 
 void test('full decoding omits -skip_frame; files are read at native rate', () => {

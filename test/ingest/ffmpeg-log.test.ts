@@ -1,27 +1,27 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { classifyFailure, isDiagnostic, parseShowinfo } from '../../ingest/ffmpeg-log.js';
+import { classifyFailure, isDiagnostic, parseTimestampLine } from '../../ingest/ffmpeg-log.js';
 
-void test('showinfo lines give the frame number and pts in seconds', () => {
-  const line =
-    '[Parsed_showinfo_3 @ 0x5562a9581c00] n:  12 pts:  24576 pts_time:2.4     pos:     4256 fmt:rgb24 sar:3/4 s:768x432 i:P iskey:1 type:I ';
-  assert.deepEqual(parseShowinfo(line), { n: 12, ptsTime: 2.4 });
-  assert.deepEqual(
-    parseShowinfo('[Parsed_showinfo_3 @ 0x1] n:   0 pts:-3600 pts_time:-0.04 pos: -1 fmt:rgb24'),
-    { n: 0, ptsTime: -0.04 },
-  );
-  assert.equal(
-    parseShowinfo('[Parsed_showinfo_3 @ 0x1] config in time_base: 1/10240, frame_rate: 10/1'),
-    undefined,
-  );
-  assert.equal(
-    parseShowinfo('[Parsed_showinfo_3 @ 0x1] color_range:pc color_space:gbr'),
-    undefined,
-  );
-  assert.equal(
-    isDiagnostic('[Parsed_showinfo_3 @ 0x1] side data - User Data Unregistered:'),
-    false,
-  );
+void test('timestamp lines give the frame number and pts in seconds; other lines are skipped', () => {
+  assert.deepEqual(parseTimestampLine('frame:12   pts:24576   pts_time:2.4'), {
+    frame: 12,
+    ptsTime: 2.4,
+  });
+  assert.deepEqual(parseTimestampLine('frame:0    pts:-3600   pts_time:-0.04'), {
+    frame: 0,
+    ptsTime: -0.04,
+  });
+  assert.deepEqual(parseTimestampLine('frame:7    pts:1234567890 pts_time:1.23457e+06'), {
+    frame: 7,
+    ptsTime: 1.23457e6,
+  });
+  assert.deepEqual(parseTimestampLine('frame:3    pts:NOPTS   pts_time:NOPTS'), {
+    frame: 3,
+    ptsTime: undefined,
+  });
+  assert.equal(parseTimestampLine('salonwatch.picture=1'), undefined);
+  assert.equal(parseTimestampLine(''), undefined);
+  assert.equal(isDiagnostic('   '), false);
   assert.equal(isDiagnostic('rtsp://127.0.0.1:1/x: Connection refused'), true);
 });
 

@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '../../common/log.js';
@@ -118,5 +119,43 @@ void test(
     const first = await sampler.frames.next();
     assert.equal(first.done, false, 'a retry with room for the FIFO delivers pictures');
     assert.ok(sampler.status().starts >= 1);
+  },
+);
+
+void test(
+  'a temporary directory named with characters special to filter graphs still carries timestamps',
+  { timeout: 60_000 },
+  async (t) => {
+    const saved = process.env['TMPDIR'];
+    const root = mkdtempSync(path.join(os.tmpdir(), 'salonwatch-odd-'));
+    const odd = path.join(root, "a:b,c'd[e];f\\g");
+    mkdirSync(odd);
+    t.after(() => {
+      if (saved === undefined) delete process.env['TMPDIR'];
+      else process.env['TMPDIR'] = saved;
+      rmSync(root, { recursive: true, force: true });
+    });
+    process.env['TMPDIR'] = odd;
+    const sampler = new CameraSampler({
+      cameraId: 'odd-tmp',
+      source: { kind: 'file', url: await cameraClip('live') },
+      fps: 1,
+      frameSize: { width: 768, height: 432 },
+      mode: 'keyframe',
+      realtime: false,
+      logger: quiet,
+      queueCapacity: 64,
+    });
+    t.after(() => sampler.stop());
+    const startedAt = Date.now();
+    const received: number[] = [];
+    for await (const frame of sampler.start().frames) {
+      received.push(frame.capturedAt);
+      frame.release?.();
+      if (received.length === 3) break;
+    }
+    assert.equal(received.length, 3, 'pictures are paired with their timestamps');
+    assert.ok((received[0] ?? 0) >= startedAt - 1000, 'capture times are of this run');
+    assert.equal(sampler.status().starts, 1, 'ffmpeg accepted the timestamp file on its first run');
   },
 );

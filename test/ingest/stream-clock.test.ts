@@ -71,3 +71,10 @@ void test('reset starts a new connection', () => {
   assert.equal(clock.capturedAt(900, T0 + 60_000), T0 + 60_000);
   assert.equal(clock.reanchored, 0);
 });
+
+void test('a frame without pts is stamped with its arrival, still after the previous frame', () => {
+  const clock = new StreamClock();
+  const a = clock.capturedAt(10, T0 + 500);
+  assert.equal(clock.withoutPts(T0 + 1500), T0 + 1500);
+  assert.equal(clock.withoutPts(a - 100), T0 + 1501);
+});
