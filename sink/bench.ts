@@ -21,7 +21,7 @@
  *   benchmarks measure "sustainable throughput": runs at 40,000, 45,000, ... events/s offered
  *   until a run's p99 reaches the latency target or it falls 10% behind what was offered, then
  *   one run flat out. The headline figures are those of the fastest run (end to end) whose p99
- *   stayed under the target; every run is listed.
+ *   stayed under the target and that kept up with what was offered; every run is listed.
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -45,7 +45,7 @@ const help = `usage: salonwatch bench sink [--json] [--events N] [--salons N] [-
                           [--producers N] [--send-size N] [--keep]
 
 Without --rate: runs at 40,000, 45,000, ... events/s offered until p99 reaches 5 s or the run
-falls 10% behind, then one flat out; reports the fastest run with p99 under 5 s, and all runs.
+falls 10% behind, then one flat out; reports the fastest run that kept up, and all runs.
 
   --events N       events to send per run (default 1000000)
   --salons N       salons they come from (default 1300)
@@ -279,9 +279,12 @@ async function steps(setup: Setup): Promise<RunResult[]> {
   return [...runs, flatOut];
 }
 
-/** The fastest run end to end whose p99 met the target; the first run when none did. */
+/**
+ * The fastest run end to end that kept up (p99 under the target, and not 10% behind what was
+ * offered); the first run when none did.
+ */
 export function headline(runs: readonly RunResult[]): RunResult | undefined {
-  const met = runs.filter((run) => run.p99LatencyMs < LATENCY_TARGET_MS);
+  const met = runs.filter(keptUp);
   return [...met].sort((a, b) => b.eventsPerSecond - a.eventsPerSecond)[0] ?? runs[0];
 }
 
@@ -340,7 +343,7 @@ export const command: Command = {
           ...runs.map((run) =>
             [offered(run).padStart(10), String(run.eventsPerSecond).padStart(14), String(run.producerEventsPerSecond).padStart(12), String(run.p50LatencyMs).padStart(8), String(run.p99LatencyMs).padStart(8), String(run.maxLatencyMs).padStart(8)].join(' '),
           ),
-          `  headline     ${best.eventsPerSecond} events/s end to end at ${offered(best)} offered, p50 ${best.p50LatencyMs} ms, p99 ${best.p99LatencyMs} ms (produced-at to stored and rolled up; the fastest run with p99 under ${LATENCY_TARGET_MS} ms)`,
+          `  headline     ${best.eventsPerSecond} events/s end to end at ${offered(best)} offered, p50 ${best.p50LatencyMs} ms, p99 ${best.p99LatencyMs} ms (produced-at to stored and rolled up; the fastest run that kept up: p99 under ${LATENCY_TARGET_MS} ms, at most 10% behind)`,
           `  baseline     ${baselineEventsPerSecond} events/s inserting the same rows straight into ClickHouse`,
           `  ratio        ${result.ratioToBaseline.toFixed(2)} of the bare insert`,
           '',
