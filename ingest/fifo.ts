@@ -24,15 +24,24 @@ export interface ByteSink {
   advance(n: number): void;
 }
 
-/** The read end of one FIFO, as a socket. */
+/**
+ * The read end of one FIFO, as a socket, and a write end held by this side. ffmpeg closes and
+ * reopens an output file when it rebuilds its filter graph (the stream's picture size changed),
+ * and the timestamp file is one: with only ffmpeg's write end, the reader would see end-of-file
+ * at the close and stop reading before the reopen. Holding a writer means end-of-file comes only
+ * when `drain` lets go of it, after ffmpeg exited.
+ */
 class FifoEnd {
   private readonly closed: Promise<void>;
   private error: string | undefined;
+  private writer: number | undefined;
 
-  constructor(
+  private constructor(
     readonly fifoPath: string,
     readonly socket: net.Socket,
+    writer: number,
   ) {
+    this.writer = writer;
     socket.on('error', (error) => {
       this.error = describeError(error);
     });
@@ -45,13 +54,18 @@ class FifoEnd {
 
   /** Opens `fifoPath` for reading; ffmpeg opens it for writing later. */
   static open(fifoPath: string, options: net.SocketConstructorOpts & net.ConnectOpts): FifoEnd {
-    // Non-blocking, so the open does not wait for a writer; until one has come and gone, the
-    // kernel reports neither data nor end-of-file.
+    // Non-blocking, so the open does not wait for a writer.
     const fd = openSync(fifoPath, constants.O_RDONLY | constants.O_NONBLOCK);
-    return new FifoEnd(
-      fifoPath,
-      new net.Socket({ ...options, fd, readable: true, writable: false }),
-    );
+    let writer: number;
+    try {
+      // Cannot block either: the FIFO has a reader now.
+      writer = openSync(fifoPath, constants.O_WRONLY | constants.O_NONBLOCK);
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+    const socket = new net.Socket({ ...options, fd, readable: true, writable: false });
+    return new FifoEnd(fifoPath, socket, writer);
   }
 
   get failure(): string | undefined {
@@ -59,23 +73,30 @@ class FifoEnd {
   }
 
   /**
-   * After the writer has exited: resolves once everything it wrote was read. A writer that never
-   * opened the FIFO (ffmpeg failed first) would leave the reader waiting forever, so this opens
-   * and closes a writer end of its own, which makes the reader see end-of-file once drained.
+   * After the writer has exited: resolves once everything it wrote was read. Letting go of this
+   * side's write end makes the reader see end-of-file once drained (at once if ffmpeg never
+   * opened the FIFO because it failed first).
    */
   async drain(timeoutMs: number): Promise<void> {
-    try {
-      closeSync(openSync(this.fifoPath, constants.O_WRONLY | constants.O_NONBLOCK));
-    } catch {
-      // ENXIO: the reader is already closed, nothing to drain.
-    }
+    this.releaseWriter();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.closed,
       new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs))),
     ]);
     clearTimeout(timer);
+    this.close();
+  }
+
+  close(): void {
+    this.releaseWriter();
     this.socket.destroy();
+  }
+
+  private releaseWriter(): void {
+    if (this.writer === undefined) return;
+    closeSync(this.writer);
+    this.writer = undefined;
   }
 }
 
@@ -109,8 +130,8 @@ export class RunPipes {
 
   /** Stops reading. */
   close(): void {
-    this.pictures.socket.destroy();
-    this.timestamps.socket.destroy();
+    this.pictures.close();
+    this.timestamps.close();
   }
 }
 
@@ -175,7 +196,7 @@ export class SamplerFifos {
     try {
       timestamps = FifoEnd.open(this.timestampsPath, {});
     } catch (error) {
-      pictures.socket.destroy();
+      pictures.close();
       throw error;
     }
     const split = lineSplitter(onTimestampLine);

@@ -4,9 +4,9 @@
  * sampler reuses, so a reuse too early or a torn read would show here as a different picture.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -157,5 +157,71 @@ void test(
     assert.equal(received.length, 3, 'pictures are paired with their timestamps');
     assert.ok((received[0] ?? 0) >= startedAt - 1000, 'capture times are of this run');
     assert.equal(sampler.status().starts, 1, 'ffmpeg accepted the timestamp file on its first run');
+  },
+);
+
+void test(
+  'a stream whose picture size changes keeps its timestamps (ffmpeg rebuilds the filter graph)',
+  { timeout: 60_000 },
+  async (t) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'salonwatch-resize-'));
+    t.after(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+    // 3 s at 320x240 then 3 s at 640x360, one MPEG-TS stream, as a camera reconfigured live.
+    const parts = [
+      ['320x240', '0'],
+      ['640x360', '3'],
+    ].map(([size = '', offset = ''], i) => {
+      const part = path.join(dir, `part${i}.ts`);
+      const made = spawnSync('ffmpeg', [
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        `testsrc=size=${size}:rate=10:duration=3`,
+        '-c:v',
+        'libx264',
+        '-g',
+        '10',
+        '-output_ts_offset',
+        offset,
+        '-f',
+        'mpegts',
+        part,
+      ]);
+      assert.equal(made.status, 0, made.stderr.toString());
+      return readFileSync(part);
+    });
+    const stream = path.join(dir, 'resized.ts');
+    writeFileSync(stream, Buffer.concat(parts));
+
+    const sampler = new CameraSampler({
+      cameraId: 'resized',
+      source: { kind: 'file', url: stream },
+      fps: 2,
+      frameSize: { width: 64, height: 36 },
+      mode: 'full',
+      realtime: false,
+      logger: quiet,
+      queueCapacity: 64,
+    });
+    const ended = new Promise<void>((resolve) => {
+      sampler.onHealth((status) => {
+        if (status.state === 'offline') void sampler.stop().then(resolve);
+      });
+    });
+    let frames = 0;
+    for await (const frame of sampler.start().frames) {
+      frames++;
+      frame.release?.();
+    }
+    await ended;
+    // 6 s at 2 fps; the first slot may fall before the first decodable picture.
+    assert.ok(frames >= 11, `${frames} frames, both picture sizes delivered`);
+    assert.equal(sampler.status().framesDropped, 0);
+    assert.equal(sampler.status().starts, 1, 'no restart at the size change');
   },
 );
