@@ -111,10 +111,6 @@ export class RunPipes {
     return this.pictures.fifoPath;
   }
 
-  get timestampsPath(): string {
-    return this.timestamps.fifoPath;
-  }
-
   /** Why reading failed, if it did. */
   get failure(): string | undefined {
     const failures = [this.pictures.failure, this.timestamps.failure].filter(
@@ -126,12 +122,6 @@ export class RunPipes {
   /** After ffmpeg exited: reads what it left in both FIFOs, then closes them. */
   async drain(timeoutMs = 2000): Promise<void> {
     await Promise.all([this.pictures.drain(timeoutMs), this.timestamps.drain(timeoutMs)]);
-  }
-
-  /** Stops reading. */
-  close(): void {
-    this.pictures.close();
-    this.timestamps.close();
   }
 }
 
