@@ -2,26 +2,74 @@
  * ffmpeg's output through named pipes (FIFOs) instead of its stdout and stderr. Node reads a
  * child's stdout into a fresh 64 KiB buffer per read and hands it over to be copied again; a FIFO
  * opened here is a socket whose reads go where `onread` says, so the kernel copies pipe data
- * straight into the picture being assembled. The capture times come through a second FIFO, one
- * short line per picture, so stderr carries only ffmpeg's own messages. Linux only, like the rest
- * of the edge node (`mkfifo` is coreutils).
+ * straight into the picture being assembled. The picture FIFO is enlarged to hold half a
+ * picture or more (pipe-capacity.ts), so that ffmpeg seldom waits on a full pipe and node reads a
+ * picture in fewer, larger pieces. The capture times come through a second FIFO, one short line
+ * per picture, so stderr carries only ffmpeg's own messages. Linux only, like the rest of the
+ * edge node.
  *
- * The FIFOs of a sampler are made once (each `mkfifo` is a process to spawn) in a directory of
- * their own and removed with the sampler. Runs take turns: the sampler starts the next ffmpeg only
- * after the last one exited and its readers drained and closed, and a FIFO's buffer lives only
- * while one of its ends is open, so a new run never reads bytes left over from the one before.
+ * The FIFOs of a sampler are made once in a directory of their own and removed with the sampler.
+ * Runs take turns: the sampler starts the next ffmpeg only after the last one exited and its
+ * readers drained and closed, and a FIFO's buffer (and the capacity given to it) lives only while
+ * one of its ends is open, so a new run never reads bytes left over from the one before.
  */
-import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { SalonwatchError, describeError } from '../common/errors.js';
+import { mkfifo, setPipeSize } from './libc.js';
+import {
+  budgetBytesFor,
+  DEFAULT_PIPE_BYTES,
+  pictureFifoBytes,
+  PipeBudget,
+} from './pipe-capacity.js';
 
 /** Where the bytes go and how many came: `RawFrameAssembler`'s side of the reader. */
 export interface ByteSink {
+  /** The size of one picture, which the picture FIFO is sized for. */
+  readonly pictureBytes: number;
   target(): Uint8Array;
   advance(n: number): void;
+}
+
+/** The capacity a FIFO was given, and why not more. */
+export interface PipeCapacity {
+  readonly bytes: number;
+  /** Why the FIFO kept a smaller capacity than asked for. */
+  readonly shortfall?: string;
+}
+
+let processBudget: PipeBudget | undefined;
+
+/** This process's budget of enlarged pipe capacity, from the kernel's per-user limit. */
+export function processPipeBudget(): PipeBudget {
+  if (processBudget !== undefined) return processBudget;
+  let softLimitPages = 16_384;
+  try {
+    softLimitPages = Number(readFileSync('/proc/sys/fs/pipe-user-pages-soft', 'utf8').trim());
+  } catch {
+    // Keep the kernel's default.
+  }
+  processBudget = new PipeBudget(budgetBytesFor(softLimitPages));
+  return processBudget;
+}
+
+/** Enlarges the pipe behind `fd` to `bytes` if the budget allows; never fails the camera. */
+function enlarge(fd: number, bytes: number, budget: PipeBudget): PipeCapacity {
+  if (bytes <= DEFAULT_PIPE_BYTES) return { bytes: DEFAULT_PIPE_BYTES };
+  if (!budget.reserve(bytes))
+    return {
+      bytes: DEFAULT_PIPE_BYTES,
+      shortfall: `this process's enlarged pipes already take ${budget.used / 1024} of ${budget.limitBytes / 1024} KiB (half the kernel's per-user limit)`,
+    };
+  try {
+    return { bytes: setPipeSize(fd, bytes) };
+  } catch (error) {
+    budget.release(bytes);
+    return { bytes: DEFAULT_PIPE_BYTES, shortfall: describeError(error) };
+  }
 }
 
 /**
@@ -35,13 +83,17 @@ class FifoEnd {
   private readonly closed: Promise<void>;
   private error: string | undefined;
   private writer: number | undefined;
+  private reserved: number;
 
   private constructor(
     readonly fifoPath: string,
     readonly socket: net.Socket,
     writer: number,
+    readonly capacity: PipeCapacity,
+    private readonly budget: PipeBudget | undefined,
   ) {
     this.writer = writer;
+    this.reserved = capacity.bytes;
     socket.on('error', (error) => {
       this.error = describeError(error);
     });
@@ -52,8 +104,15 @@ class FifoEnd {
     );
   }
 
-  /** Opens `fifoPath` for reading; ffmpeg opens it for writing later. */
-  static open(fifoPath: string, options: net.SocketConstructorOpts & net.ConnectOpts): FifoEnd {
+  /**
+   * Opens `fifoPath` for reading; ffmpeg opens it for writing later. `enlargeTo`: the capacity
+   * to give the pipe, if the budget allows.
+   */
+  static open(
+    fifoPath: string,
+    options: net.SocketConstructorOpts & net.ConnectOpts,
+    enlargeTo?: { readonly bytes: number; readonly budget: PipeBudget },
+  ): FifoEnd {
     // Non-blocking, so the open does not wait for a writer.
     const fd = openSync(fifoPath, constants.O_RDONLY | constants.O_NONBLOCK);
     let writer: number;
@@ -64,8 +123,14 @@ class FifoEnd {
       closeSync(fd);
       throw error;
     }
+    // The pipe exists from the first open to the last close, so it is sized here, before ffmpeg
+    // opens it.
+    const capacity =
+      enlargeTo === undefined
+        ? { bytes: DEFAULT_PIPE_BYTES }
+        : enlarge(fd, enlargeTo.bytes, enlargeTo.budget);
     const socket = new net.Socket({ ...options, fd, readable: true, writable: false });
-    return new FifoEnd(fifoPath, socket, writer);
+    return new FifoEnd(fifoPath, socket, writer, capacity, enlargeTo?.budget);
   }
 
   get failure(): string | undefined {
@@ -91,6 +156,9 @@ class FifoEnd {
   close(): void {
     this.releaseWriter();
     this.socket.destroy();
+    // Both ends of this side are closed, and ffmpeg's went with its process: the pipe is gone.
+    this.budget?.release(this.reserved);
+    this.reserved = DEFAULT_PIPE_BYTES;
   }
 
   private releaseWriter(): void {
@@ -109,6 +177,11 @@ export class RunPipes {
 
   get picturesPath(): string {
     return this.pictures.fifoPath;
+  }
+
+  /** What the picture FIFO holds. */
+  get pictureCapacity(): PipeCapacity {
+    return this.pictures.capacity;
   }
 
   /** Why reading failed, if it did. */
@@ -141,7 +214,10 @@ export function lineSplitter(onLine: (line: string) => void): (chunk: string) =>
 
 /** A sampler's FIFOs, in a private directory. */
 export class SamplerFifos {
-  private constructor(private readonly dir: string) {}
+  private constructor(
+    private readonly dir: string,
+    private readonly budget: PipeBudget,
+  ) {}
 
   get picturesPath(): string {
     return path.join(this.dir, 'frames.rgb');
@@ -151,18 +227,18 @@ export class SamplerFifos {
     return path.join(this.dir, 'timestamps.txt');
   }
 
-  static create(): SamplerFifos {
+  /** `budget`: what enlarged picture FIFOs may take in all (by default this process's). */
+  static create(budget = processPipeBudget()): SamplerFifos {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'salonwatch-frames-'));
-    const fifos = new SamplerFifos(dir);
+    const fifos = new SamplerFifos(dir, budget);
     try {
-      execFileSync('mkfifo', ['-m', '600', fifos.picturesPath, fifos.timestampsPath], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      mkfifo(fifos.picturesPath, 0o600);
+      mkfifo(fifos.timestampsPath, 0o600);
     } catch (error) {
       rmSync(dir, { recursive: true, force: true });
       throw new SalonwatchError(
         'INTERNAL',
-        `cannot create the frame FIFOs in ${dir} (mkfifo): ${describeError(error)}`,
+        `cannot create the frame FIFOs in ${dir}: ${describeError(error)}`,
         { cause: error },
       );
     }
@@ -173,15 +249,19 @@ export class SamplerFifos {
   open(sink: ByteSink, onTimestampLine: (line: string) => void): RunPipes {
     // `onread` is a documented option of `new net.Socket` (Node >= 12.10) that @types/node
     // declares only for `net.connect`: the intersection type carries it without a cast.
-    const pictures = FifoEnd.open(this.picturesPath, {
-      onread: {
-        buffer: () => sink.target(),
-        callback: (n) => {
-          sink.advance(n);
-          return true;
+    const pictures = FifoEnd.open(
+      this.picturesPath,
+      {
+        onread: {
+          buffer: () => sink.target(),
+          callback: (n) => {
+            sink.advance(n);
+            return true;
+          },
         },
       },
-    });
+      { bytes: pictureFifoBytes(sink.pictureBytes), budget: this.budget },
+    );
     let timestamps: FifoEnd;
     try {
       timestamps = FifoEnd.open(this.timestampsPath, {});

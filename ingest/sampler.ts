@@ -135,6 +135,7 @@ export class CameraSampler {
   private stopped = false;
   /** Set once a quick probe failed to find the stream's parameters: probe for ffmpeg's full 5 s. */
   private longProbe = false;
+  private warnedPipeCapacity = false;
   private starts = 0;
   private received = 0;
   private lastFrameAt: number | undefined;
@@ -233,6 +234,7 @@ export class CameraSampler {
       fifos = this.fifos ??= SamplerFifos.create();
       pipes = fifos.open(
         {
+          pictureBytes: assembler.frameBytes,
           target: () => assembler.target(),
           advance: (n) => {
             assembler.advance(n, (data) => {
@@ -249,6 +251,13 @@ export class CameraSampler {
       // for a reason of this node's, and the next attempt may find room.
       this.retryLater({ cause: 'failed', detail: describeError(error) });
       return;
+    }
+    const { shortfall } = pipes.pictureCapacity;
+    if (shortfall !== undefined && !this.warnedPipeCapacity) {
+      this.warnedPipeCapacity = true;
+      this.log.warn('picture FIFO not enlarged: pictures cross it in 64 KiB pieces, at more CPU', {
+        reason: shortfall,
+      });
     }
     const args = samplingArgs(
       {
@@ -296,7 +305,12 @@ export class CameraSampler {
       // fluent-ffmpeg exposes the child only as an undocumented field; the pid is for status and
       // for the benchmark's /proc accounting.
       run.pid = (command as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc?.pid;
-      this.log.debug('ffmpeg started', { pid: run.pid, mode: this.mode, command: line });
+      this.log.debug('ffmpeg started', {
+        pid: run.pid,
+        mode: this.mode,
+        pictureFifoBytes: pipes.pictureCapacity.bytes,
+        command: line,
+      });
       // fluent-ffmpeg spawns asynchronously; a kill asked for before the spawn was a no-op.
       if (run.endedBy !== undefined) command.kill('SIGKILL');
     });

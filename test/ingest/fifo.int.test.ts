@@ -7,8 +7,10 @@ import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lineSplitter, SamplerFifos } from '../../ingest/fifo.js';
+import { pipeSize } from '../../ingest/libc.js';
+import { PipeBudget } from '../../ingest/pipe-capacity.js';
 
-const nowhere = { target: () => new Uint8Array(16), advance: () => undefined };
+const nowhere = { pictureBytes: 16, target: () => new Uint8Array(16), advance: () => undefined };
 
 /** Non-blocking: with no reader left the open fails (ENXIO) instead of waiting for one. */
 function writeOnce(path: string, text: string): void {
@@ -52,6 +54,47 @@ void test('drain returns at once when nobody ever wrote', { timeout: 10_000 }, a
   await pipes.drain(5000);
   assert.ok(Date.now() - started < 1000);
 });
+
+void test(
+  'the picture FIFO is enlarged within the budget, and gives its share back once drained',
+  { timeout: 10_000 },
+  async (t) => {
+    const KiB = 1024;
+    // Room for one 512 KiB pipe (448 KiB beyond the default 64).
+    const budget = new PipeBudget(448 * KiB);
+    const first = SamplerFifos.create(budget);
+    const second = SamplerFifos.create(budget);
+    t.after(() => {
+      first.remove();
+      second.remove();
+    });
+    const picture = { ...nowhere, pictureBytes: 768 * 432 * 3 };
+    const a = first.open(picture, () => undefined);
+    assert.deepEqual(a.pictureCapacity, { bytes: 512 * KiB });
+    // What ffmpeg will find when it opens the FIFO: the pipe it shares with this side.
+    const probe = openSync(first.picturesPath, constants.O_RDONLY | constants.O_NONBLOCK);
+    assert.equal(pipeSize(probe), 512 * KiB);
+    closeSync(probe);
+
+    const b = second.open(picture, () => undefined);
+    assert.equal(b.pictureCapacity.bytes, 64 * KiB, 'over budget: the default');
+    assert.match(b.pictureCapacity.shortfall ?? '', /already take 448 of 448 KiB/);
+    const timestampsOnly = openSync(
+      second.timestampsPath,
+      constants.O_RDONLY | constants.O_NONBLOCK,
+    );
+    assert.equal(pipeSize(timestampsOnly), 64 * KiB, 'the timestamp FIFO is never enlarged');
+    closeSync(timestampsOnly);
+
+    await a.drain(1000);
+    await b.drain(1000);
+    assert.equal(budget.used, 0);
+    const c = second.open(picture, () => undefined);
+    assert.deepEqual(c.pictureCapacity, { bytes: 512 * KiB }, 'room again');
+    await c.drain(1000);
+    assert.equal(budget.used, 0);
+  },
+);
 
 void test('lines are split across chunk boundaries, and a partial line waits for its end', () => {
   const lines: string[] = [];
