@@ -8,7 +8,14 @@
  * sides see the same machine. CPU comes from the kernel's accounts of exited processes: the bare
  * processes' from `times` of the shell that ran each, the samplers' ffmpeg from this process's
  * cutime+cstime less those, and this process's own CPU over the phases (it is part of the
- * sampler's cost).
+ * sampler's cost), less what it spent polling /proc and starting the bare processes.
+ *
+ * The figures are a camera's steady state: a camera is sampled for days between restarts, so
+ * what one start costs (ffmpeg loading its libraries, about 70 ms of CPU on each side; node
+ * forking ffmpeg and opening its FIFOs, about 10 ms more on the sampler's side) belongs to no
+ * camera-minute. The phases are made long enough for it to weigh little: keyframe-only decoding
+ * costs a sixth of full decoding, so its phases play four times as long, and a short phase
+ * before the first mode, not counted, lets V8 compile the sampler's code as a running node has.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -23,18 +30,22 @@ import { argv, samplingArgs, type DecodeMode, type SamplingSpec } from './ffmpeg
 import { exitedChildrenCpuSeconds, pssMb, rssMb } from './proc.js';
 import { CameraSampler } from './sampler.js';
 
+/** Keyframe-only phases play this many times as long as full-decoding ones (see the top). */
+const KEYFRAME_PLAYS_FACTOR = 4;
+
 const help = `usage: salonwatch bench sampling [--json] [--cameras N] [--plays P]
 
 Measures the CPU and memory of sampling one camera at 1 fps (768x432 RGB) against bare ffmpeg
 doing the same decode, for 1080p and 720p H.264 (25 fps, 2 s keyframe interval, 30 s made from
 ../shared/data footage into .state/bench/sampling on first run), keyframe-only and full decoding.
 Both sides run at the same time, each decoding as fast as the machine allows; figures are per
-minute of stream.
+minute of stream, in a camera's steady state (what a start costs is spread over the phase).
 
 options:
   --json         print one JSON object
   --cameras N    concurrent sampler cameras and bare ffmpeg processes per phase (default 3)
-  --plays P      passes over the 30 s stream per camera and phase (default 4)
+  --plays P      passes over the 30 s stream per camera and phase in full decoding (default 4);
+                 keyframe-only phases make ${KEYFRAME_PLAYS_FACTOR}xP, about as much CPU
 `;
 
 const SAMPLE_FPS = 1;
@@ -43,6 +54,8 @@ export interface ModeResult {
   readonly stream: BenchStream['label'];
   readonly mode: DecodeMode;
   readonly cameras: number;
+  /** Passes over the stream per camera and phase. */
+  readonly plays: number;
   /** Minutes of stream decoded by each side (sampler cameras and bare processes) in total. */
   readonly streamMinutesPerSide: number;
   /** Sampler: its ffmpeg plus this process's share, CPU-seconds per camera per minute of stream. */
@@ -131,14 +144,18 @@ const BARE_SCRIPT = 'ffmpeg "$@"; code=$?; times; exit $code';
 
 interface BareRun {
   readonly shellPid: number | undefined;
+  /** This process's CPU in `spawn` (fork and exec of the shell): the baseline's, not the sampler's. */
+  readonly spawnCpuSeconds: number;
   /** ffmpeg's CPU, and the shell's own (also in this process's cutime). */
   readonly done: Promise<{ ffmpegCpuSeconds: number; shellCpuSeconds: number }>;
 }
 
 function spawnBare(line: readonly string[]): BareRun {
+  const before = process.cpuUsage();
   const child = spawn('sh', ['-c', BARE_SCRIPT, 'bare-ffmpeg', ...line], {
     stdio: ['ignore', 'pipe', 'ignore'],
   });
+  const spent = process.cpuUsage(before);
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const done = new Promise<{ ffmpegCpuSeconds: number; shellCpuSeconds: number }>(
@@ -158,7 +175,7 @@ function spawnBare(line: readonly string[]): BareRun {
       });
     },
   );
-  return { shellPid: child.pid, done };
+  return { shellPid: child.pid, spawnCpuSeconds: (spent.user + spent.system) / 1e6, done };
 }
 
 /** The ffmpeg a bare run's shell started, while it runs. */
@@ -240,10 +257,13 @@ async function phase(
   return {
     sampler: {
       // Every child this process reaped in the phase, less the bare shells and their ffmpeg:
-      // the samplers' ffmpeg processes (and the mkfifo each run starts).
+      // the samplers' ffmpeg processes.
       cpuSeconds: exitedChildrenCpuSeconds() - children0 - shellsCpu,
       nodeCpuSeconds:
-        (node.user + node.system) / 1e6 - samplerRss.pollCpuSeconds - bareRss.pollCpuSeconds,
+        (node.user + node.system) / 1e6 -
+        samplerRss.pollCpuSeconds -
+        bareRss.pollCpuSeconds -
+        sum(bare.map((b) => b.spawnCpuSeconds)),
       rssMb: samplerRss.peaks,
       pssMb: samplerRss.pssPeaks,
       nodeRssGrowthMb: nodeRssPeak - nodeRss0,
@@ -289,6 +309,7 @@ async function measureMode(
     stream: stream.label,
     mode,
     cameras,
+    plays,
     streamMinutesPerSide: round(streamMinutes, 2),
     cpuSecondsPerCameraMinute: round(samplerPerMin, 3),
     bareCpuSecondsPerCameraMinute: round(barePerMin, 3),
@@ -343,9 +364,12 @@ export async function runSamplingBench(options: {
   });
   const modes: ModeResult[] = [];
   const loadBefore = os.loadavg()[0] ?? NaN;
+  const warmUp = streams[streams.length - 1];
+  if (warmUp !== undefined) await measureMode(warmUp, 'keyframe', options.cameras, 1);
   for (const stream of streams) {
     for (const mode of ['keyframe', 'full'] as const) {
-      modes.push(await measureMode(stream, mode, options.cameras, options.plays));
+      const plays = mode === 'keyframe' ? options.plays * KEYFRAME_PLAYS_FACTOR : options.plays;
+      modes.push(await measureMode(stream, mode, options.cameras, plays));
     }
   }
   const find = (label: string, mode: DecodeMode) =>
