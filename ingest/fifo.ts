@@ -46,11 +46,13 @@ let processBudget: PipeBudget | undefined;
 /** This process's budget of enlarged pipe capacity, from the kernel's per-user limit. */
 export function processPipeBudget(): PipeBudget {
   if (processBudget !== undefined) return processBudget;
+  // The kernel's default, if the limit cannot be read.
   let softLimitPages = 16_384;
   try {
-    softLimitPages = Number(readFileSync('/proc/sys/fs/pipe-user-pages-soft', 'utf8').trim());
+    const read = Number(readFileSync('/proc/sys/fs/pipe-user-pages-soft', 'utf8').trim());
+    if (Number.isInteger(read) && read >= 0) softLimitPages = read;
   } catch {
-    // Keep the kernel's default.
+    // Not Linux, or /proc not mounted: keep the default.
   }
   processBudget = new PipeBudget(budgetBytesFor(softLimitPages));
   return processBudget;
@@ -91,9 +93,10 @@ class FifoEnd {
     writer: number,
     readonly capacity: PipeCapacity,
     private readonly budget: PipeBudget | undefined,
+    reserved: number,
   ) {
     this.writer = writer;
-    this.reserved = capacity.bytes;
+    this.reserved = reserved;
     socket.on('error', (error) => {
       this.error = describeError(error);
     });
@@ -130,7 +133,12 @@ class FifoEnd {
         ? { bytes: DEFAULT_PIPE_BYTES }
         : enlarge(fd, enlargeTo.bytes, enlargeTo.budget);
     const socket = new net.Socket({ ...options, fd, readable: true, writable: false });
-    return new FifoEnd(fifoPath, socket, writer, capacity, enlargeTo?.budget);
+    // What the budget lent this pipe, to give back when it closes.
+    const reserved =
+      enlargeTo !== undefined && capacity.shortfall === undefined
+        ? enlargeTo.bytes
+        : DEFAULT_PIPE_BYTES;
+    return new FifoEnd(fifoPath, socket, writer, capacity, enlargeTo?.budget, reserved);
   }
 
   get failure(): string | undefined {
