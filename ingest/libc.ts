@@ -2,8 +2,8 @@
  * The two libc calls the sampler needs and Node has no API for, through koffi (an FFI whose
  * binaries come prebuilt from npm, so nothing is compiled at install): `mkfifo(3)`, so that a
  * camera's FIFOs are made without starting a process, and `fcntl(2)` with `F_SETPIPE_SZ`, so that
- * a FIFO holds a whole picture. Linux only, like the rest of the edge node. The library is opened
- * on first use: a process that never samples a camera never loads it.
+ * a FIFO holds more of a picture (pipe-capacity.ts). Linux only, like the rest of the edge node.
+ * The library is opened on first use: a process that never samples a camera never loads it.
  */
 import koffi from 'koffi';
 import { getSystemErrorName } from 'node:util';
@@ -67,6 +67,7 @@ export function setPipeSize(fd: number, bytes: number): number {
   return check('fcntl F_SETPIPE_SZ', load().fcntl(fd, F_SETPIPE_SZ, 'int', bytes));
 }
 
+/** The capacity of the pipe behind `fd`. */
 export function pipeSize(fd: number): number {
   return check('fcntl F_GETPIPE_SZ', load().fcntl(fd, F_GETPIPE_SZ, 'int', 0));
 }

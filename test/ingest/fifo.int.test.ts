@@ -79,6 +79,9 @@ void test(
     const b = second.open(picture, () => undefined);
     assert.equal(b.pictureCapacity.bytes, 64 * KiB, 'over budget: the default');
     assert.match(b.pictureCapacity.shortfall ?? '', /already take 448 of 448 KiB/);
+    const unenlarged = openSync(second.picturesPath, constants.O_RDONLY | constants.O_NONBLOCK);
+    assert.equal(pipeSize(unenlarged), 64 * KiB);
+    closeSync(unenlarged);
     const timestampsOnly = openSync(
       second.timestampsPath,
       constants.O_RDONLY | constants.O_NONBLOCK,
