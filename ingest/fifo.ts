@@ -44,7 +44,7 @@ export interface PipeCapacity {
 let processBudget: PipeBudget | undefined;
 
 /** This process's budget of enlarged pipe capacity, from the kernel's per-user limit. */
-export function processPipeBudget(): PipeBudget {
+function processPipeBudget(): PipeBudget {
   if (processBudget !== undefined) return processBudget;
   // The kernel's default, if the limit cannot be read.
   let softLimitPages = 16_384;
